@@ -1,0 +1,1 @@
+"""User folders, settings, connection profiles, job history and secrets (keyring). No Qt."""
