@@ -181,7 +181,8 @@ class BulkWriteJob:
             data["ignore_empty"] = self.ignore_empty
         if self.callback is not None:
             data["callback"] = self.callback.to_json()
-        data["resource"] = [resource.to_json() for resource in self.resources]
+        if self.resources:
+            data["resource"] = [resource.to_json() for resource in self.resources]
         return data
 
     def copy(self) -> BulkWriteJob:
@@ -344,6 +345,8 @@ class _Reader:
 
     def module(self, value: Any, path: str) -> ModuleRef:
         if isinstance(value, str):  # API v2 spelling: "module": "Leads"
+            if not value.strip():
+                raise self.error('module needs an API name, e.g. "Leads"', path)
             return ModuleRef(api_name=value)
         data = self.obj(value, path, "module")
         self.unknown_keys(data, {"api_name", "id"}, path, "module")

@@ -39,9 +39,13 @@ def child_path(path: str, key: str | int) -> str:
 
 
 class _Parser:
+    # Job files are a few levels deep; the limit keeps hostile input from exhausting the stack.
+    MAX_DEPTH = 64
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.positions: Positions = {}
+        self.depth = 0
 
     def fail(self, message: str, offset: int) -> JobFormatError:
         line, column = line_col(self.text, offset)
@@ -63,10 +67,18 @@ class _Parser:
         if offset >= len(self.text):
             raise self.fail("the JSON ends too early; a value is missing", offset)
         char = self.text[offset]
-        if char == "{":
-            return self.object(offset + 1, path)
-        if char == "[":
-            return self.array(offset + 1, path)
+        if char in "{[":
+            self.depth += 1
+            if self.depth > self.MAX_DEPTH:
+                raise self.fail(
+                    f"the JSON is nested more than {self.MAX_DEPTH} levels deep", offset
+                )
+            try:
+                if char == "{":
+                    return self.object(offset + 1, path)
+                return self.array(offset + 1, path)
+            finally:
+                self.depth -= 1
         if char == '"':
             return self.string(offset + 1)
         for literal, result in _LITERALS.items():

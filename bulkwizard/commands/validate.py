@@ -1,0 +1,216 @@
+"""``bulkwizard-cli validate``: pre-flight check of a Bulk Write job against CRM metadata.
+
+    bulkwizard-cli validate JOB.json --metadata SNAPSHOT_DIR [--csv PATH | --csv NAME=PATH ...]
+                            [--json] [--before-upload]
+
+Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unusable input (unreadable or
+invalid job file, missing snapshot, unreadable CSV, ambiguous ``--csv``).
+
+The metadata source is a seam: :func:`run` takes a loaded :class:`MetadataSnapshot`, so a live
+source (``--profile``) only has to produce one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bulkwizard.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from bulkwizard.core.errors import BulkWizardError, CsvFormatError, JobFormatError, MetadataError
+from bulkwizard.core.job import BulkWriteJob
+from bulkwizard.core.metadata import MetadataSnapshot
+from bulkwizard.core.sniff import ReadOptions
+from bulkwizard.core.table import open_table
+from bulkwizard.core.validation import CsvShape, Problem, validate_job
+
+SAMPLE_ROWS = 50
+
+
+class UsageError(BulkWizardError):
+    """Input the command cannot work with; the message says which file and what to do."""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``validate`` sub-command."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="check a Bulk Write job against CRM metadata before uploading",
+        description=(
+            "Check a Bulk Write job (the Create Job request JSON) against a metadata snapshot "
+            "and, optionally, the CSV files. Reports what Zoho would reject, with Zoho's error "
+            "codes, and warns about likely trouble."
+        ),
+    )
+    parser.add_argument("job", metavar="JOB.json", help="the job JSON file")
+    parser.add_argument(
+        "--metadata",
+        metavar="SNAPSHOT_DIR",
+        required=True,
+        help="metadata snapshot folder (modules.json + fields/<Module>.json)",
+    )
+    parser.add_argument(
+        "--csv",
+        metavar="[NAME=]PATH",
+        action="append",
+        default=[],
+        help=(
+            "a CSV of the job: NAME=PATH for the resource whose file_names holds NAME; a bare "
+            "PATH for a single-resource job (or matched by file name); repeatable"
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print the problems as JSON")
+    parser.add_argument(
+        "--before-upload",
+        action="store_true",
+        help="the job is a draft not uploaded yet: do not require file_id",
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the command; return the exit code."""
+    try:
+        job = load_job(Path(args.job))
+        snapshot = load_snapshot(Path(args.metadata))
+        csvs = load_csvs(job, args.csv)
+    except (UsageError, JobFormatError, MetadataError, CsvFormatError) as exc:
+        print(f"bulkwizard-cli validate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return run(
+        job,
+        snapshot,
+        csvs,
+        as_json=args.json,
+        require_file_id=not args.before_upload,
+        source=args.job,
+    )
+
+
+def run(
+    job: BulkWriteJob,
+    snapshot: MetadataSnapshot,
+    csvs: dict[int, CsvShape],
+    *,
+    as_json: bool = False,
+    require_file_id: bool = True,
+    source: str = "job",
+    out: TextIO | None = None,
+) -> int:
+    """Validate a loaded job against a loaded snapshot, print the report, return the exit code."""
+    stream = out or sys.stdout
+    problems = validate_job(job, snapshot, csvs, require_file_id=require_file_id)
+    if as_json:
+        json.dump({"problems": [p.to_json() for p in problems]}, stream, indent=2)
+        stream.write("\n")
+    else:
+        stream.write(format_report(problems, source))
+    return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
+
+
+def format_report(problems: Sequence[Problem], source: str) -> str:
+    """A readable report: errors, then warnings, then one summary line."""
+    lines: list[str] = []
+    for severity, title in (("error", "Errors"), ("warning", "Warnings")):
+        group = [p for p in problems if p.severity == severity]
+        if not group:
+            continue
+        lines.append(f"{title} ({len(group)}):")
+        for problem in group:
+            lines.append(f"  {problem.code} at {problem.path}")
+            lines.append(f"    {problem.message}")
+        lines.append("")
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    if not problems:
+        lines.append(f"{source}: no problems found.")
+    else:
+        verdict = "Zoho would reject this job" if errors else "Zoho should accept this job"
+        lines.append(
+            f"{source}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}. {verdict}."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def load_job(path: Path) -> BulkWriteJob:
+    """Read a job file; errors name the file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: job file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the job file ({exc})") from None
+    try:
+        return BulkWriteJob.from_text(text, source=str(path))
+    except RecursionError:
+        # jsonpos parses recursively; absurdly deep nesting must not crash the command.
+        raise UsageError(f"{path}: the JSON is nested too deeply to be a job") from None
+
+
+def load_snapshot(folder: Path) -> MetadataSnapshot:
+    """Load a metadata snapshot folder (the offline metadata source)."""
+    snapshot = MetadataSnapshot.load(folder)
+    if not snapshot.modules:
+        raise MetadataError(f"{folder}: the metadata snapshot lists no modules")
+    return snapshot
+
+
+def load_csvs(job: BulkWriteJob, specs: Sequence[str]) -> dict[int, CsvShape]:
+    """Turn ``--csv`` arguments into CSV shapes keyed by resource index."""
+    result: dict[int, CsvShape] = {}
+    for spec in specs:
+        index, path = _resolve_csv(job, spec)
+        if index in result:
+            raise UsageError(
+                f"--csv {spec}: resource {index + 1} ({job.resources[index].module.api_name}) "
+                f"already has a CSV ({result[index].name})"
+            )
+        result[index] = read_csv_shape(path)
+    return result
+
+
+def _resolve_csv(job: BulkWriteJob, spec: str) -> tuple[int, Path]:
+    by_name = {
+        name: index
+        for index, resource in enumerate(job.resources)
+        for name in resource.file_names or ()
+    }
+    name, sep, rest = spec.partition("=")
+    if sep and name in by_name:
+        return by_name[name], Path(rest)
+    if sep and not Path(spec).exists():
+        known = ", ".join(sorted(by_name)) or "none (the job has no file_names)"
+        raise UsageError(f"--csv {spec}: no resource has {name!r} in file_names (known: {known})")
+    path = Path(spec)
+    if path.name in by_name:
+        return by_name[path.name], path
+    if len(job.resources) == 1:
+        return 0, path
+    raise UsageError(
+        f"--csv {spec}: the job has {len(job.resources)} resources; say which one this CSV "
+        "belongs to with --csv NAME=PATH, NAME being a file name from its file_names"
+    )
+
+
+def read_csv_shape(path: Path, max_rows: int = SAMPLE_ROWS) -> CsvShape:
+    """Read the header row and the first ``max_rows`` data rows of a CSV (or workbook).
+
+    Reading goes through the data engine (:func:`bulkwizard.core.table.open_table`), which
+    detects the encoding and delimiter; the first row is always the header, as Zoho reads it.
+
+    Raises:
+        CsvFormatError: the file cannot be read or has no header row.
+    """
+    with open_table(path, ReadOptions(has_header=True, header_row=0)) as table:
+        headers = list(table.raw_headers)
+        if not any(header.strip() for header in headers):
+            raise CsvFormatError("the file has no header row", path=str(path), line=1)
+        rows = [list(row.values) for row in table.head(max_rows)]
+    return CsvShape(name=path.name, headers=headers, sample_rows=rows)
