@@ -147,11 +147,7 @@ def load_job(path: Path) -> BulkWriteJob:
         raise UsageError(f"{path}: job file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the job file ({exc})") from None
-    try:
-        return BulkWriteJob.from_text(text, source=str(path))
-    except RecursionError:
-        # jsonpos parses recursively; absurdly deep nesting must not crash the command.
-        raise UsageError(f"{path}: the JSON is nested too deeply to be a job") from None
+    return BulkWriteJob.from_text(text, source=str(path))
 
 
 def load_snapshot(folder: Path) -> MetadataSnapshot:

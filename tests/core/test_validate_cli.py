@@ -160,7 +160,7 @@ def test_misplaced_resource_exits_2_naming_the_path(
         ("empty_snapshot", "modules.json: file not found"),
         ("missing_csv", "no such file"),
         ("empty_csv", "no header row"),
-        ("deep_json", "nested too deeply"),
+        ("deep_json", "nested more than 64 levels deep"),
     ],
 )
 def test_unusable_input_exits_2(
