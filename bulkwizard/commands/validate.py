@@ -46,11 +46,21 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("job", metavar="JOB.json", help="the job JSON file")
-    parser.add_argument(
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
         "--metadata",
         metavar="SNAPSHOT_DIR",
-        required=True,
         help="metadata snapshot folder (modules.json + fields/<Module>.json)",
+    )
+    source.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="use the signed-in profile's metadata (cached; pulled from the CRM on first use)",
+    )
+    parser.add_argument(
+        "--refresh-metadata",
+        action="store_true",
+        help="with --profile: pull fresh metadata from the CRM instead of using the cache",
     )
     parser.add_argument(
         "--csv",
@@ -75,11 +85,21 @@ def handle(args: argparse.Namespace) -> int:
     """Run the command; return the exit code."""
     try:
         job = load_job(Path(args.job))
-        snapshot = load_snapshot(Path(args.metadata))
         csvs = load_csvs(job, args.csv)
+        if args.metadata:
+            snapshot = load_snapshot(Path(args.metadata))
     except (UsageError, JobFormatError, MetadataError, CsvFormatError) as exc:
         print(f"bulkwizard-cli validate: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if not args.metadata:
+        # Imported here: the offline path must not pay for (or depend on) the HTTP client.
+        from bulkwizard.commands.account import report_error
+        from bulkwizard.commands.remote import snapshot_for_profile
+
+        try:
+            snapshot = snapshot_for_profile(args.profile, refresh=args.refresh_metadata)
+        except BulkWizardError as exc:
+            return report_error("validate", exc)
     return run(
         job,
         snapshot,

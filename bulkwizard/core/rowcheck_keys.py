@@ -1,0 +1,114 @@
+"""Checks across rows: duplicate values, repeated parent keys and orphan child rows.
+
+Both keep one entry per distinct value seen so far: the value's hash mapped to the first row
+that had it. Hashes rather than the strings keep a million-row column in tens of megabytes; a
+64-bit collision between two real values is far less likely than any bad row we look for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import compress
+from operator import not_
+
+from bulkwizard.core.rowcheck_model import DUPLICATE_DATA, ERROR, Problem
+
+_EMPTY = hash("")
+
+
+class DuplicateTracker:
+    """Finds cells whose value already appeared in an earlier row of the same column.
+
+    Attributes:
+        column_index: the column.
+        api_name: the field the column feeds (empty for parent keys).
+        label: the field label.
+        why: ``unique`` (a unique field), ``find_by`` (the resource's match field) or
+            ``parent_key`` (the column children link to).
+        severity: of the findings.
+        fold: compare case-insensitively (emails).
+        seen: hash of value -> first row number.
+    """
+
+    def __init__(
+        self,
+        column_index: int,
+        api_name: str | None,
+        label: str | None,
+        why: str,
+        severity: str = ERROR,
+        *,
+        fold: bool = False,
+    ) -> None:
+        self.column_index = column_index
+        self.api_name = api_name
+        self.label = label
+        self.why = why
+        self.severity = severity
+        self.fold = fold
+        self.seen: dict[int, int] = {}
+
+    def _hashes(self, cells: Sequence[str]) -> list[int]:
+        return list(map(hash, map(str.casefold, cells) if self.fold else cells))
+
+    def scan(self, cells: Sequence[str], numbers: Sequence[int]) -> list[tuple[int, Problem]]:
+        """Record a batch; return (position in batch, problem) for each repeated value."""
+        hashes = self._hashes(cells)
+        # First row of each value within the batch: later entries of a dict built backwards win.
+        first_in_batch = dict(zip(reversed(hashes), reversed(numbers), strict=True))
+        first_in_batch.pop(_EMPTY, None)
+        filled = len(cells) - cells.count("")
+        if len(first_in_batch) == filled and self.seen.keys().isdisjoint(first_in_batch):
+            self.seen.update(first_in_batch)
+            return []
+        found: list[tuple[int, Problem]] = []
+        for position, (key, value) in enumerate(zip(hashes, cells, strict=True)):
+            if not value.strip():
+                continue
+            first = self.seen.get(key)
+            if first is None:
+                self.seen[key] = numbers[position]
+            else:
+                found.append((position, self._problem(value, first)))
+        return found
+
+    def _problem(self, value: str, first: int) -> Problem:
+        if self.why == "parent_key":
+            message = (
+                f"row {first} already has the parent key {value!r}; child rows that link to it "
+                "cannot tell the two parent rows apart"
+            )
+        elif self.why == "find_by":
+            message = (
+                f"row {first} already has {value!r} in {self.label}, the field records are "
+                "matched by: both rows would write to the same record"
+            )
+        else:
+            message = f"{self.label} must be unique, but row {first} already has {value!r}"
+        return Problem(DUPLICATE_DATA, self.why, message, self.severity)
+
+
+class ParentKeys:
+    """The parent file's key columns (``parent_column_index`` values), filled while it is read."""
+
+    def __init__(self, columns: Iterable[int]) -> None:
+        self.trackers = {
+            column: DuplicateTracker(column, None, None, "parent_key") for column in columns
+        }
+
+    @property
+    def columns(self) -> list[int]:
+        return sorted(self.trackers)
+
+    def add(
+        self, column: int, cells: Sequence[str], numbers: Sequence[int]
+    ) -> list[tuple[int, Problem]]:
+        """Record a batch of parent keys; return problems for keys that repeat."""
+        return self.trackers[column].scan(cells, numbers)
+
+    def orphans(self, column: int, cells: Sequence[str]) -> Iterable[int]:
+        """Positions of child cells whose key matches no parent row (empty keys included)."""
+        if column not in self.trackers:
+            return range(len(cells))
+        seen = self.trackers[column].seen
+        return compress(range(len(cells)), map(not_, map(seen.__contains__, map(hash, cells))))

@@ -1,0 +1,236 @@
+"""Cutting an import into uploads Zoho accepts, without separating a parent from its children.
+
+Zoho takes at most 25,000 records per CSV and 25 MB per zip (zoho-api.md sections 2 and 6.1),
+and a child row (subform, line item, multi-select lookup) must travel in the same zip as the
+parent row it links to through ``parent_column_index``. This module plans the cut from per-row
+sizes only (what :mod:`bulkwizard.core.upload_prep` measures while spooling the files):
+
+* a **family** is a parent row, every other parent row with the same key, and every child row
+  whose key names them; it is identified by the position of its first parent row;
+* families are packed in order of their first parent row into chunks; a chunk closes when the next
+  family would push any CSV past ``max_rows`` rows or the chunk past the byte budget;
+* the byte budget bounds the *uncompressed* CSV bytes, so the zip can never exceed ``max_bytes``
+  whatever the data compresses to (deflate only ever adds a few bytes per 16 KB block).
+
+A family that alone breaks a limit raises :class:`FamilyTooLargeError` naming its parent row.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bulkwizard.core.errors import BulkWizardError
+
+MAX_ROWS_PER_CSV = 25_000
+MAX_ZIP_BYTES = 25 * 1000 * 1000  # "25 MB": decimal megabytes, the smaller reading
+# Zip bookkeeping per member: local header (30) + central header (46) + data descriptor (24)
+# + zip64 extras (2 x 28), plus the name twice; and the end-of-archive records once.
+_MEMBER_OVERHEAD = 30 + 46 + 24 + 56
+_ARCHIVE_OVERHEAD = 22 + 56 + 20
+
+
+class SplitError(BulkWizardError):
+    """The rows cannot be cut into valid uploads.
+
+    Attributes:
+        file: the file the offending row is in.
+        row: its data row number as the user sees it.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None) -> None:
+        self.message = message
+        self.file = file
+        self.row = row
+        where = ", ".join(p for p in (file, f"row {row}" if row is not None else None) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class FamilyTooLargeError(SplitError):
+    """One parent row with its children does not fit in a single upload."""
+
+
+class OrphanRowError(SplitError):
+    """A child row whose parent key matches no parent row: it would fit in no upload."""
+
+
+@dataclass(frozen=True)
+class SplitLimits:
+    """Limits of one upload."""
+
+    max_rows: int = MAX_ROWS_PER_CSV
+    max_bytes: int = MAX_ZIP_BYTES
+
+    def csv_budget(self, names: Sequence[str]) -> int:
+        """Most uncompressed CSV bytes (headers included) a zip of ``names`` may hold."""
+        fixed = _ARCHIVE_OVERHEAD + sum(_MEMBER_OVERHEAD + 2 * len(n.encode()) for n in names)
+        # Deflate's worst case: stored blocks of at most 16,383 bytes with 5 bytes of header each.
+        return max((self.max_bytes - fixed) * 16_383 // 16_388 - 8 * len(names), 0)
+
+
+@dataclass
+class FileRows:
+    """One resource's rows as the planner sees them.
+
+    Attributes:
+        name: the CSV name inside the zip.
+        label: how errors name the file.
+        header_bytes: size of the header line as written.
+        lengths: size of each data row as written, in file order.
+        families: family id (position of the family's first parent row) of each data row.
+        numbers: each row's number as the user sees it (for error messages).
+    """
+
+    name: str
+    label: str
+    header_bytes: int
+    lengths: Sequence[int]
+    families: Sequence[int]
+    numbers: Sequence[int]
+
+
+@dataclass
+class ChunkPlan:
+    """One upload: its rows per CSV and its uncompressed size."""
+
+    index: int
+    rows: dict[str, int]
+    bytes: int
+
+    @property
+    def zip_name(self) -> str:
+        return f"part-{self.index + 1:03d}.zip"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"zip": self.zip_name, "files": dict(self.rows), "csv_bytes": self.bytes}
+
+
+@dataclass
+class SplitPlan:
+    """The whole cut: which chunk every family (and so every row) goes to.
+
+    Attributes:
+        chunks: the uploads, in order.
+        names: the CSV names, parent first.
+        limits: the limits planned against.
+        chunk_of_family: chunk index by family id (-1 for positions that are not family ids).
+    """
+
+    chunks: list[ChunkPlan]
+    names: list[str]
+    limits: SplitLimits
+    chunk_of_family: array[int] = field(repr=False)
+
+    @property
+    def job_count(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def total_rows(self) -> dict[str, int]:
+        return {name: sum(c.rows.get(name, 0) for c in self.chunks) for name in self.names}
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(c.bytes for c in self.chunks)
+
+    def chunk_ids(self, families: Sequence[int]) -> list[int]:
+        """The chunk of each row, given the rows' family ids."""
+        return list(map(self.chunk_of_family.__getitem__, families))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "jobs": [chunk.to_json() for chunk in self.chunks],
+            "job_count": self.job_count,
+            "rows": self.total_rows,
+            "csv_bytes": self.total_bytes,
+            "limits": {"max_rows": self.limits.max_rows, "max_bytes": self.limits.max_bytes},
+        }
+
+
+def plan_split(files: Sequence[FileRows], limits: SplitLimits | None = None) -> SplitPlan:
+    """Pack families into chunks; ``files[0]`` is the parent (its families index its rows).
+
+    Raises:
+        FamilyTooLargeError: a family alone exceeds the rows per CSV or the byte budget.
+        OrphanRowError: a child row has family -1 (its key matches no parent row).
+    """
+    limits = limits or SplitLimits()
+    if limits.max_rows < 1:
+        raise SplitError("the rows-per-upload limit must be at least 1")
+    parent = files[0]
+    count = len(parent.lengths)
+    names = [f.name for f in files]
+    budget = limits.csv_budget(names)
+    headers = sum(f.header_bytes for f in files)
+    family_bytes = array("q", bytes(8 * count))
+    family_rows = [array("q", bytes(8 * count)) for _ in files]
+    for position, rows in enumerate(files):
+        tally = family_rows[position]
+        for family, size, number in zip(rows.families, rows.lengths, rows.numbers, strict=True):
+            if family < 0:
+                raise OrphanRowError(
+                    "this child row's parent key matches no parent row, so it fits in no "
+                    "upload; fix or remove it (the check command lists every such row)",
+                    file=rows.label,
+                    row=number,
+                )
+            tally[family] += 1
+            family_bytes[family] += size
+
+    chunk_of_family = array("q", [-1]) * count
+    chunks: list[ChunkPlan] = []
+    current = [0] * len(files)
+    current_bytes = headers
+    for root in range(count):
+        if parent.families[root] != root:
+            continue
+        sizes = [tally[root] for tally in family_rows]
+        size = family_bytes[root]
+        if max(sizes) > limits.max_rows or headers + size > budget:
+            raise _too_large(files, sizes, size, headers, budget, limits, root)
+        fits = current_bytes + size <= budget and all(
+            have + add <= limits.max_rows for have, add in zip(current, sizes, strict=True)
+        )
+        if not chunks or not fits:
+            chunks.append(ChunkPlan(len(chunks), dict.fromkeys(names, 0), headers))
+            current = [0] * len(files)
+            current_bytes = headers
+        chunk = chunks[-1]
+        for position, add in enumerate(sizes):
+            current[position] += add
+            chunk.rows[names[position]] += add
+        current_bytes += size
+        chunk.bytes = current_bytes
+        chunk_of_family[root] = chunk.index
+    return SplitPlan(chunks, names, limits, chunk_of_family)
+
+
+def _too_large(
+    files: Sequence[FileRows],
+    sizes: Sequence[int],
+    size: int,
+    headers: int,
+    budget: int,
+    limits: SplitLimits,
+    root: int,
+) -> FamilyTooLargeError:
+    parent = files[0]
+    number = parent.numbers[root]
+    for rows, count in zip(files, sizes, strict=True):
+        if count > limits.max_rows:
+            what = "rows with its key" if rows is parent else "child rows"
+            return FamilyTooLargeError(
+                f"this parent row has {count:,} {what} in {rows.name}, but one upload holds at "
+                f"most {limits.max_rows:,} rows per CSV; import some of them in a separate job",
+                file=parent.label,
+                row=number,
+            )
+    return FamilyTooLargeError(
+        f"this parent row and its child rows take {headers + size:,} bytes, more than the "
+        f"{budget:,} bytes that fit in one {limits.max_bytes:,}-byte upload; import some of its "
+        "children in a separate job",
+        file=parent.label,
+        row=number,
+    )

@@ -1,0 +1,186 @@
+"""Upload preparation: the job's files as the zips Zoho accepts, cut by :mod:`~.split`.
+
+Use::
+
+    with UploadPreparer(job, inputs) as prep:   # inputs from rowcheck_sources.bind_inputs
+        plan = prep.plan()                       # reads every file once; nothing written yet
+        print(plan.job_count, plan.total_rows)
+        written = prep.write(out_dir)            # part-001.zip, job-001.json ..., plan.json
+
+What it does to the data:
+
+* every CSV is written as UTF-8 (no BOM), comma-delimited, minimal quoting, CRLF, with one header
+  row, whatever the source's encoding and dialect;
+* with ``drop_unmapped`` (the default) columns no mapping reads are left out, and every
+  ``field_mappings[].index`` and ``parent_column_index`` of the returned job is renumbered to
+  match (:class:`Projection`);
+* rows keep their order; each chunk holds whole families (see :mod:`bulkwizard.core.split`).
+
+How: a first pass (:meth:`UploadPreparer.plan`) encodes each file once into a temporary spool and
+notes each row's size and family; the plan comes from those numbers alone. :meth:`write` then
+copies byte ranges of the spools into the zips (deflate at one level, ``compresslevel``).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+
+from bulkwizard.core.job import BulkWriteJob
+from bulkwizard.core.metadata import write_json_atomic
+from bulkwizard.core.rowcheck_sources import ResourceInput
+from bulkwizard.core.split import FileRows, SplitError, SplitLimits, SplitPlan, plan_split
+from bulkwizard.core.upload_spool import Projection, SpooledFile, spool_file, write_zip
+
+ProgressCallback = Callable[[str, int], None]
+CancelCheck = Callable[[], bool]
+DEFAULT_COMPRESSLEVEL = 6  # zlib's default: what zipfile uses when no level is given
+
+
+class PreparationCancelled(SplitError):
+    """The user cancelled while the files were being read."""
+
+
+class UploadPreparer:
+    """Plans and writes the upload zips of one job (see the module docstring)."""
+
+    def __init__(
+        self,
+        job: BulkWriteJob,
+        inputs: Sequence[ResourceInput],
+        limits: SplitLimits | None = None,
+        *,
+        drop_unmapped: bool = True,
+        compresslevel: int = DEFAULT_COMPRESSLEVEL,
+        work_dir: str | os.PathLike[str] | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: CancelCheck | None = None,
+    ) -> None:
+        self.job = job
+        self.inputs = list(inputs)
+        self.limits = limits or SplitLimits()
+        self.compresslevel = compresslevel
+        self.progress = progress
+        self.cancel = cancel
+        self._temp = tempfile.TemporaryDirectory(prefix="bulkwizard-split-", dir=work_dir)
+        self.projections = Projection.for_inputs(self.inputs, drop_unmapped)
+        self.spools: list[SpooledFile] = []
+        self._plan: SplitPlan | None = None
+
+    # -- lifetime -------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Delete the temporary spools."""
+        self._temp.cleanup()
+
+    def __enter__(self) -> UploadPreparer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- planning -------------------------------------------------------------------------------
+    def plan(self) -> SplitPlan:
+        """Read every file once and return the plan (cached).
+
+        Raises:
+            SplitError: a family does not fit in one upload, a child row has no parent, or the
+                user cancelled (:class:`PreparationCancelled`).
+            CsvFormatError: a file cannot be read.
+        """
+        if self._plan is not None:
+            return self._plan
+        spools: list[SpooledFile] = []
+        parent_keys: dict[int, dict[int, int]] | None = None
+        for item, projection in zip(self.inputs, self.projections, strict=True):
+            path = Path(self._temp.name) / f"{item.position:03d}.csv"
+            spool = spool_file(
+                item,
+                projection,
+                path,
+                parent_keys=parent_keys,
+                key_columns=self._key_columns() if item.position == 0 else (),
+                progress=self.progress,
+                cancel=self.cancel,
+            )
+            if spool is None:
+                raise PreparationCancelled("cancelled while reading the files")
+            if item.position == 0:
+                parent_keys = spool.keys
+            spools.append(spool)
+        self.spools = spools
+        rows = [
+            FileRows(s.name, s.label, len(s.header), s.lengths, s.families, s.numbers)
+            for s in spools
+        ]
+        self._plan = plan_split(rows, self.limits)
+        return self._plan
+
+    def _key_columns(self) -> list[int]:
+        """Parent columns (source indexes) that children link through."""
+        return sorted(
+            {
+                link.parent_column_index
+                for item in self.inputs[1:]
+                if (link := item.parent_link) is not None and link.parent_column_index is not None
+            }
+        )
+
+    # -- output ---------------------------------------------------------------------------------
+    def chunk_job(self) -> BulkWriteJob:
+        """The job every chunk is submitted with: indexes renumbered, file names set."""
+        job = copy.deepcopy(self.job)
+        parent_projection = self.projections[0]
+        for item, projection, resource in zip(
+            self.inputs, self.projections, job.resources, strict=True
+        ):
+            resource.file_names = [item.name]
+            resource.file_id = None
+            for mapping in resource.field_mappings or ():
+                if mapping.index is not None:
+                    mapping.index = projection.new_index(mapping.index)
+                if mapping.parent_column_index is not None:
+                    mapping.parent_column_index = parent_projection.new_index(
+                        mapping.parent_column_index
+                    )
+        return job
+
+    def write(self, out_dir: str | os.PathLike[str]) -> list[dict[str, object]]:
+        """Write ``part-NNN.zip`` + ``job-NNN.json`` per chunk and ``plan.json``; return jobs."""
+        plan = self.plan()
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        job_json = self.chunk_job().to_json()
+        chunk_rows = [plan.chunk_ids(spool.families) for spool in self.spools]
+        runs = [spool.runs(ids) for spool, ids in zip(self.spools, chunk_rows, strict=True)]
+        jobs: list[dict[str, object]] = []
+        for chunk in plan.chunks:
+            zip_path = out / chunk.zip_name
+            members = [
+                (spool, run.get(chunk.index, []))
+                for spool, run in zip(self.spools, runs, strict=True)
+            ]
+            size = write_zip(zip_path, members, self.compresslevel)
+            job_path = out / f"job-{chunk.index + 1:03d}.json"
+            write_json_atomic(job_path, job_json)
+            jobs.append(
+                {
+                    "zip": str(zip_path),
+                    "job": str(job_path),
+                    "files": dict(chunk.rows),
+                    "csv_bytes": chunk.bytes,
+                    "zip_bytes": size,
+                }
+            )
+        summary = plan.to_json()
+        summary["jobs"] = jobs
+        write_json_atomic(out / "plan.json", summary)
+        return jobs

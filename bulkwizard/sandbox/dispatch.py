@@ -1,0 +1,231 @@
+"""HTTP plumbing of the sandbox: the request dispatcher and the threaded HTTP server.
+
+:class:`Dispatcher` runs every request through latency, injected faults, authentication, scopes
+and API credits before the route's handler; :class:`SandboxHttpServer` is a ``ThreadingHTTPServer``
+speaking HTTP/1.1 keep-alive that can drop its open connections when the sandbox stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from requests.structures import CaseInsensitiveDict
+
+from bulkwizard.sandbox.routing import ApiError, HttpError, Request, Response, Route, Router
+from bulkwizard.sandbox.scopes import grants_any
+from bulkwizard.sandbox.state import SandboxState
+
+log = logging.getLogger("bulkwizard.sandbox.server")
+_AUTH_PREFIX = "zoho-oauthtoken "
+_SECRET_PARAMS = re.compile(r"\b(token|code|client_secret|refresh_token|access_token)=[^&\s]*")
+
+
+class Dispatcher:
+    """Runs one request through latency, faults, auth, scopes, credits and the handler."""
+
+    def __init__(self, router: Router, state: SandboxState) -> None:
+        self.router = router
+        self.state = state
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
+
+    def dispatch(self, request: Request) -> Response:
+        """Answer one request; never raises."""
+        try:
+            return self._dispatch(request)
+        except HttpError as exc:
+            return exc.response
+        except Exception:  # a bug in a handler must not kill the connection thread
+            log.error("sandbox handler failed:\n%s", traceback.format_exc())
+            return Response.error(500, "INTERNAL_ERROR", "Internal Server Error", {})
+
+    def _dispatch(self, request: Request) -> Response:
+        route, params, path_known = self.router.match(request.method, request.path)
+        if route is None:
+            if path_known:
+                raise ApiError(
+                    400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one"
+                )
+            raise ApiError(
+                404,
+                "INVALID_URL_PATTERN",
+                "Please check if the URL trying to access is a correct one",
+            )
+        request.params = params
+        if not route.auth:
+            if route.faults:
+                self._inject_faults(request)
+            return route.handler(request)
+        self._enter()
+        try:
+            return self._dispatch_api(request, route)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+
+    def _enter(self) -> None:
+        """Count an API call in flight; 429 past the org's concurrency limit (zoho-api.md §6.3)."""
+        limit = self.state.config.max_concurrent_calls
+        with self._in_flight_lock:
+            if limit is not None and self._in_flight >= limit:
+                raise ApiError(
+                    429,
+                    "TOO_MANY_REQUESTS",
+                    "Too many concurrent requests are made. Please try again later.",
+                    {"concurrency_limit": limit},
+                    {"Retry-After": "1"},
+                )
+            self._in_flight += 1
+
+    def _dispatch_api(self, request: Request, route: Route) -> Response:
+        if self.state.config.latency_ms > 0:
+            time.sleep(self.state.config.latency_ms / 1000)
+        if route.faults:
+            self._inject_faults(request)
+        self._authenticate(request, route)
+        self.state.credits.charge(route.credits)
+        response = route.handler(request)
+        if request.token is not None and self.state.faults.spec.token_uses is not None:
+            self.state.tokens.count_use(request.token)
+        return response
+
+    def _inject_faults(self, request: Request) -> None:
+        faults = self.state.faults
+        if not faults.active or not faults.applies_to(request.path):
+            return
+        if faults.should("slow"):
+            time.sleep(faults.spec.slow_ms / 1000)
+        if faults.should("429"):
+            raise ApiError(
+                429,
+                "TOO_MANY_REQUESTS",
+                "Too many requests are made. Please try again later.",
+                {},
+                {"Retry-After": str(faults.spec.retry_after)},
+            )
+        if faults.should("500"):
+            raise ApiError(500, "INTERNAL_ERROR", "Internal Server Error", {})
+
+    def _authenticate(self, request: Request, route: Route) -> None:
+        header = request.headers.get("Authorization", "")
+        invalid = ApiError(401, "INVALID_TOKEN", "invalid oauth token", {})
+        if not header.lower().startswith(_AUTH_PREFIX):
+            raise invalid
+        access = self.state.tokens.validate(header[len(_AUTH_PREFIX) :].strip())
+        if access is None:
+            raise invalid
+        faults = self.state.faults
+        if faults.active and faults.applies_to(request.path):
+            uses = faults.spec.token_uses
+            if faults.should("expire_tokens") or (uses is not None and access.uses >= uses):
+                self.state.tokens.expire(access)
+                raise invalid
+        request.token = access
+        request.scopes = access.scopes
+        request.user = self.state.records.find_user("id", access.user_id)
+        for required in route.scopes:
+            if not grants_any(access.scopes, [required]):
+                raise ApiError(
+                    401, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL", {}
+                )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Turns raw HTTP into :class:`Request` objects for the dispatcher."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "bulkwizard-sandbox"
+    server: SandboxHttpServer
+    timeout = 60  # idle keep-alive connections are dropped after a minute
+
+    def _handle(self) -> None:
+        path, _, query = self.path.partition("?")
+        try:
+            body = self._read_body()
+        except ValueError:
+            self._send(Response.error(400, "INVALID_DATA", "unreadable request body", {}))
+            self.close_connection = True
+            return
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        for name, value in self.headers.items():
+            headers[name] = value
+        request = Request(
+            method=self.command,
+            path=path,
+            query_string=query,
+            headers=headers,
+            body=body,
+            client_address=self.client_address[0],
+        )
+        self._send(self.server.dispatcher.dispatch(request))
+
+    def _read_body(self) -> bytes:
+        """The request body, by Content-Length or chunked transfer encoding."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():  # trailers
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()  # the CRLF after each chunk
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0:
+            raise ValueError("negative Content-Length")
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD" and response.body:
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        # Request lines can carry secrets in the query (revoke takes ?token=): redact them.
+        line = _SECRET_PARAMS.sub(r"\1=***", format % args)
+        log.debug("%s %s", self.client_address[0], line)
+
+
+class SandboxHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], dispatcher: Dispatcher) -> None:
+        super().__init__(address, _Handler)
+        self.dispatcher = dispatcher
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Drop kept-alive client connections so no thread serves a stopped sandbox."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -1,0 +1,143 @@
+"""From a profile name to a working client, and back: sign-in completion and sign-out.
+
+- :func:`finish_sign_in` takes fresh tokens, reads the org and user, stores the secrets in the
+  secret store and the profile in ``profiles.json`` (in that order: no profile without secrets).
+- :func:`connect` builds a :class:`~bulkwizard.zoho.client.ZohoClient` whose token provider keeps
+  the access token in memory and renews it from the stored refresh token.
+- :func:`sign_out` revokes the refresh token at Zoho and deletes the secrets and the profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+from bulkwizard.storage import secrets
+from bulkwizard.storage.profiles import Profile, ProfileStore
+from bulkwizard.zoho import datacenters
+from bulkwizard.zoho.client import ZohoClient
+from bulkwizard.zoho.errors import ZohoApiError, ZohoAuthError
+from bulkwizard.zoho.oauth import SCOPES, OAuthClient
+from bulkwizard.zoho.redact import get_logger
+from bulkwizard.zoho.tokens import RefreshingTokenProvider, TokenResponse
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a sign-in talks to: a data centre table entry or custom URLs."""
+
+    centre: datacenters.DataCentre
+    sandbox: bool = False
+
+
+def finish_sign_in(
+    name: str,
+    endpoints: Endpoints,
+    client_id: str,
+    client_secret: str,
+    tokens: TokenResponse,
+    *,
+    store: secrets.SecretStore,
+    profiles: ProfileStore | None = None,
+    session: requests.Session | None = None,
+    redirect_uri: str = "",
+    make_default: bool = False,
+) -> Profile:
+    """Verify the tokens against the API, then save secrets and the profile.
+
+    For a Zoho data centre the token response's ``api_domain`` wins (the user's org may live in
+    another DC than the one picked); the upload/download hosts follow that DC.
+    """
+    if not tokens.refresh_token:
+        raise ZohoAuthError("NO_REFRESH_TOKEN", None, "no refresh token to store")
+    centre = endpoints.centre
+    if centre.code != datacenters.CUSTOM and tokens.api_domain:
+        centre = datacenters.for_api_domain(tokens.api_domain) or centre
+    profile = Profile(
+        name=name,
+        datacentre=centre.code,
+        accounts_url=centre.accounts_url,
+        api_url=centre.api_url,
+        upload_url=centre.upload_url,
+        download_url=centre.download_url,
+        client_id=client_id,
+        scopes=list(SCOPES),
+        redirect_uri=redirect_uri,
+        sandbox=endpoints.sandbox,
+    )
+    oauth = OAuthClient(profile.accounts_url, client_id, client_secret, session=session)
+    refresh_token = tokens.refresh_token
+    provider = RefreshingTokenProvider(lambda: oauth.refresh(refresh_token), initial=tokens)
+    client = ZohoClient(profile, provider, session=session)
+    org = client.org()
+    user = client.current_user()
+    profile.org_zgid = str(org.get("zgid") or "")
+    profile.org_name = str(org.get("company_name") or "")
+    profile.user_name = str(user.get("full_name") or "")
+    profile.user_email = str(user.get("email") or "")
+    store.set(name, secrets.CLIENT_SECRET, client_secret)
+    store.set(name, secrets.REFRESH_TOKEN, refresh_token)
+    (profiles or ProfileStore()).save(profile, make_default=make_default)
+    log.info("signed in profile %s (org %s)", name, profile.org_zgid)
+    return profile
+
+
+def token_provider(
+    profile: Profile, store: secrets.SecretStore, session: requests.Session | None = None
+) -> RefreshingTokenProvider:
+    """A provider that renews the access token from the profile's stored refresh token."""
+    client_secret = store.get(profile.name, secrets.CLIENT_SECRET)
+    refresh_token = store.get(profile.name, secrets.REFRESH_TOKEN)
+    if not client_secret or not refresh_token:
+        raise ZohoAuthError(
+            "NOT_SIGNED_IN",
+            None,
+            f"profile {profile.name!r} has no stored sign-in; run `bulkwizard-cli login "
+            f"--profile {profile.name}` again",
+        )
+    oauth = OAuthClient(profile.accounts_url, profile.client_id, client_secret, session=session)
+    return RefreshingTokenProvider(lambda: oauth.refresh(refresh_token))
+
+
+def connect(
+    profile: Profile,
+    store: secrets.SecretStore | None = None,
+    session: requests.Session | None = None,
+) -> ZohoClient:
+    """A client for ``profile`` (secrets from ``store``, default: the keyring)."""
+    store = store if store is not None else secrets.default_store()
+    session = session or requests.Session()
+    return ZohoClient(profile, token_provider(profile, store, session), session=session)
+
+
+def sign_out(
+    profile: Profile,
+    store: secrets.SecretStore,
+    *,
+    profiles: ProfileStore | None = None,
+    session: requests.Session | None = None,
+    keep_profile: bool = False,
+) -> ZohoApiError | None:
+    """Revoke the refresh token, delete the secrets (and the profile unless ``keep_profile``).
+
+    Local secrets are deleted even if Zoho cannot be reached; the revoke error is returned so
+    the caller can tell the user to revoke the grant in Zoho's accounts page.
+    """
+    refresh_token = store.get(profile.name, secrets.REFRESH_TOKEN)
+    client_secret = store.get(profile.name, secrets.CLIENT_SECRET) or ""
+    problem: ZohoApiError | None = None
+    if refresh_token:
+        try:
+            OAuthClient(
+                profile.accounts_url, profile.client_id, client_secret, session=session
+            ).revoke(refresh_token)
+        except ZohoApiError as exc:
+            problem = exc
+    for kind in secrets.KINDS:
+        store.delete(profile.name, kind)
+    if not keep_profile:
+        (profiles or ProfileStore()).delete(profile.name)
+    return problem

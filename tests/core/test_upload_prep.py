@@ -1,0 +1,148 @@
+"""Upload preparation on real files: Zoho's CSV form, renumbered indexes, zips, determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bulkwizard.core.job import BulkWriteJob
+from bulkwizard.core.rowcheck_sources import bind_inputs
+from bulkwizard.core.split import FamilyTooLargeError, SplitLimits
+from bulkwizard.core.upload_prep import PreparationCancelled, UploadPreparer
+
+QUOTES_JOB = {
+    "operation": "insert",
+    "resource": [
+        {"type": "data", "module": {"api_name": "Quotes"}, "file_names": ["quotes.csv"],
+         "field_mappings": [{"api_name": "Subject", "index": 3},
+                            {"api_name": "Account_Name", "index": 1, "find_by": "Account_Name"}]},
+        {"type": "data", "module": {"api_name": "Quoted_Items"}, "file_names": ["items.csv"],
+         "field_mappings": [{"api_name": "Product_Name", "index": 2, "find_by": "Product_Name"},
+                            {"api_name": "Quantity", "index": 4},
+                            {"api_name": "Parent_Id", "index": 0, "parent_column_index": 2}]},
+    ],
+}  # fmt: skip
+
+
+def write_quotes(root: Path) -> dict[str | None, Path]:
+    quotes = (
+        'Note;Account;Ref;Subject\r\nignore me;Zylker;Q1;Café déal\r\nx;Acme;Q2;"Semi; colon"\r\n'
+    )
+    items = (
+        "Quote,Comment,Product,Unused,Qty\n"
+        "Q2,c,Widget,u,1\n"
+        'Q1,"multi\nline",Gadget,u,2\n'
+        "Q1,c,Widget,u,3\n"
+    )
+    (root / "quotes.csv").write_bytes(quotes.encode("cp1252"))
+    (root / "items.csv").write_text(items, encoding="utf-8-sig")
+    return {"quotes.csv": root / "quotes.csv", "items.csv": root / "items.csv"}
+
+
+def read_zip(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+
+
+def test_writes_zoho_csvs_with_renumbered_indexes(tmp_path: Path) -> None:
+    job = BulkWriteJob.from_json(QUOTES_JOB)
+    files = write_quotes(tmp_path)
+    with UploadPreparer(job, bind_inputs(job, files)) as prep:
+        plan = prep.plan()
+        assert plan.job_count == 1 and plan.total_rows == {"quotes.csv": 2, "items.csv": 3}
+        written = prep.write(tmp_path / "out")
+    content = read_zip(tmp_path / "out" / "part-001.zip")
+    assert content["quotes.csv"] == (
+        "Account,Ref,Subject\r\nZylker,Q1,Café déal\r\nAcme,Q2,Semi; colon\r\n"
+    )
+    assert content["items.csv"] == (
+        "Quote,Product,Qty\r\nQ2,Widget,1\r\nQ1,Gadget,2\r\nQ1,Widget,3\r\n"
+    )
+    chunk_job = json.loads((tmp_path / "out" / "job-001.json").read_text())
+    parent, child = chunk_job["resource"]
+    assert [m["index"] for m in parent["field_mappings"]] == [2, 0]
+    assert child["field_mappings"][2] == {
+        "api_name": "Parent_Id",
+        "index": 0,
+        "parent_column_index": 1,
+    }
+    assert [m["index"] for m in child["field_mappings"][:2]] == [1, 2]
+    assert parent["file_names"] == ["quotes.csv"] and "file_id" not in parent
+    plan_json = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert plan_json["jobs"] == written
+    assert plan_json["jobs"][0]["files"] == {"quotes.csv": 2, "items.csv": 3}
+
+
+def test_keep_unmapped_columns_keeps_indexes(tmp_path: Path) -> None:
+    job = BulkWriteJob.from_json(QUOTES_JOB)
+    with UploadPreparer(job, bind_inputs(job, write_quotes(tmp_path)), drop_unmapped=False) as prep:
+        prep.write(tmp_path / "out")
+        assert prep.chunk_job().resources[1].field_mappings == job.resources[1].field_mappings
+    content = read_zip(tmp_path / "out" / "part-001.zip")
+    assert content["items.csv"].splitlines()[2:4] == ['Q1,"multi', 'line",Gadget,u,2']
+
+
+def test_output_is_deterministic_and_deflated(tmp_path: Path) -> None:
+    job = BulkWriteJob.from_json(QUOTES_JOB)
+    files = write_quotes(tmp_path)
+    outputs = []
+    for name in ("a", "b"):
+        with UploadPreparer(job, bind_inputs(job, files), SplitLimits(max_rows=2)) as prep:
+            prep.write(tmp_path / name)
+        outputs.append(sorted((p.name, p.read_bytes()) for p in (tmp_path / name).glob("*.zip")))
+    assert outputs[0] == outputs[1]
+    assert [name for name, _ in outputs[0]] == ["part-001.zip", "part-002.zip"]
+    first = read_zip(tmp_path / "a" / "part-001.zip")
+    assert first["quotes.csv"].splitlines()[1:] == ["Zylker,Q1,Café déal"]
+    assert first["items.csv"].splitlines()[1:] == ["Q1,Gadget,2", "Q1,Widget,3"]
+    with zipfile.ZipFile(tmp_path / "a" / "part-002.zip") as archive:
+        infos = archive.infolist()
+    assert [i.compress_type for i in infos] == [zipfile.ZIP_DEFLATED] * 2
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_family_too_large_names_the_parent_row(tmp_path: Path) -> None:
+    job = BulkWriteJob.from_json(QUOTES_JOB)
+    with UploadPreparer(
+        job, bind_inputs(job, write_quotes(tmp_path)), SplitLimits(max_rows=1)
+    ) as prep:
+        with pytest.raises(FamilyTooLargeError) as caught:
+            prep.plan()
+    assert caught.value.row == 1 and caught.value.file.endswith("quotes.csv")
+    assert "2 child rows in items.csv" in str(caught.value)
+
+
+def test_cancel_stops_before_anything_is_written(tmp_path: Path) -> None:
+    job = BulkWriteJob.from_json(QUOTES_JOB)
+    with UploadPreparer(job, bind_inputs(job, write_quotes(tmp_path)), cancel=lambda: True) as prep:
+        with pytest.raises(PreparationCancelled):
+            prep.plan()
+    assert not (tmp_path / "out").exists()
+
+
+def test_single_resource_split_by_rows_and_bytes(tmp_path: Path) -> None:
+    rows = ["Name,Company"] + [f"n{i},{'c' * (i % 7)}" for i in range(1000)]
+    (tmp_path / "leads.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    job = BulkWriteJob.from_json({"operation": "insert", "resource": [
+        {"type": "data", "module": {"api_name": "Leads"},
+         "field_mappings": [{"api_name": "Last_Name", "index": 0}, {"api_name": "Company", "index": 1}]}]})  # fmt: skip
+    limits = SplitLimits(max_rows=300, max_bytes=2500)
+    with UploadPreparer(job, bind_inputs(job, {None: tmp_path / "leads.csv"}), limits) as prep:
+        plan = prep.plan()
+        written = prep.write(tmp_path / "out")
+    assert plan.names == ["Leads.csv"]
+    assert sum(chunk.rows["Leads.csv"] for chunk in plan.chunks) == 1000
+    assert all(chunk.rows["Leads.csv"] <= 300 for chunk in plan.chunks)
+    assert all(int(str(entry["zip_bytes"])) <= 2500 for entry in written)
+    names: list[str] = []
+    for entry in written:
+        text = read_zip(Path(str(entry["zip"])))["Leads.csv"]
+        body = list(csv.reader(io.StringIO(text)))
+        assert body[0] == ["Name", "Company"]
+        names.extend(row[0] for row in body[1:])
+    assert names == [f"n{i}" for i in range(1000)]

@@ -1,0 +1,89 @@
+"""Fixtures for client tests: a real sandbox on loopback and a client signed in to it.
+
+- ``make_sandbox(**options)``: start a sandbox (``faults=``, ``token_ttl=`` ...); stopped after.
+- ``sandbox``: a default sandbox.
+- ``connect_client(sandbox, **client_options)``: a :class:`ZohoClient` signed in through a Self
+  Client grant code (real token endpoint), with its token provider at ``client.provider``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulkwizard.sandbox.server import SandboxServer
+from bulkwizard.storage.profiles import Profile
+from bulkwizard.zoho import datacenters
+from bulkwizard.zoho.client import ZohoClient
+from bulkwizard.zoho.http import RetryPolicy
+from bulkwizard.zoho.oauth import OAuthClient
+from bulkwizard.zoho.tokens import RefreshingTokenProvider
+
+
+@pytest.fixture
+def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
+    started: list[SandboxServer] = []
+
+    def make(**options: Any) -> SandboxServer:
+        options.setdefault("data_dir", tmp_path / f"sandbox{len(started)}")
+        server = SandboxServer(port=0, **options).start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in reversed(started):
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
+    return make_sandbox()
+
+
+def sandbox_profile(sandbox: SandboxServer, name: str = "sbx") -> Profile:
+    centre = datacenters.custom(sandbox.base_url)
+    creds = sandbox.credentials
+    return Profile(
+        name=name,
+        datacentre=centre.code,
+        accounts_url=centre.accounts_url,
+        api_url=centre.api_url,
+        upload_url=centre.upload_url,
+        download_url=centre.download_url,
+        client_id=creds["client_id"],
+        org_zgid=str(creds["zgid"]),
+        sandbox=True,
+    )
+
+
+class Sleeps(list[float]):
+    """Records the waits a client asked for, without waiting long (tests stay fast)."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def connect_client() -> Callable[..., ZohoClient]:
+    def connect(sandbox: SandboxServer, **options: Any) -> ZohoClient:
+        creds = sandbox.credentials
+        oauth = OAuthClient(sandbox.base_url, creds["client_id"], creds["client_secret"])
+        tokens = oauth.exchange_code(sandbox.mint_grant_code())
+        assert tokens.refresh_token is not None
+        refresh_token = tokens.refresh_token
+        provider = RefreshingTokenProvider(
+            lambda: oauth.refresh(refresh_token),
+            clock=options.pop("clock", None) or __import__("time").monotonic,
+        )
+        options.setdefault("sleep", Sleeps())
+        options.setdefault("retry", RetryPolicy(attempts=3, backoff=0.01))
+        client = ZohoClient(sandbox_profile(sandbox), provider, **options)
+        client.provider = provider  # type: ignore[attr-defined]
+        client.oauth = oauth  # type: ignore[attr-defined]
+        client.refresh_token = refresh_token  # type: ignore[attr-defined]
+        return client
+
+    return connect
