@@ -7,12 +7,16 @@ worker; :class:`SandboxConnection` reports back on the GUI thread.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from bulkwizard.core.metadata import MetadataSnapshot
+from bulkwizard.sandbox.lock import SandboxBusyError
 from bulkwizard.sandbox.server import SandboxServer
 from bulkwizard.storage import paths
 from bulkwizard.storage.profiles import Profile
@@ -37,54 +41,81 @@ class SandboxSummary:
 
 @dataclass
 class EmbeddedSandbox:
-    """A running sandbox server and a client signed in to it."""
+    """A sandbox org and a client signed in to it.
 
-    server: SandboxServer
+    ``server`` is ``None`` when another process (``bulkwizard-cli sandbox``) already serves the
+    same data folder: then the app connects to that one instead of starting its own.
+    """
+
+    server: SandboxServer | None
     client: ZohoClient
     summary: SandboxSummary
 
+    def stop(self) -> None:
+        """Stop the server if this app started it."""
+        if self.server is not None:
+            self.server.stop()
+
 
 def start_embedded_sandbox(data_dir: str | Path | None = None) -> EmbeddedSandbox:
-    """Start the sandbox on a free loopback port, sign in with its demo client, read the org.
+    """Start the sandbox on a free loopback port (or join the one running on the same folder),
+    sign in with its demo client and read the org.
 
     Blocking: call from a worker. The demo credentials come from the sandbox's own
     ``credentials.json``; the access token stays in memory.
     """
     folder = Path(data_dir) if data_dir else paths.sandbox_dir()
-    server = SandboxServer(data_dir=folder, port=0)
-    server.start()
+    server: SandboxServer | None = SandboxServer(data_dir=folder, port=0)
+    assert server is not None
     try:
+        server.start()
         credentials = server.credentials
-        centre = datacenters.custom(server.base_url)
-        profile = Profile(
-            name=SANDBOX_PROFILE_NAME,
-            datacentre=centre.code,
-            accounts_url=centre.accounts_url,
-            api_url=centre.api_url,
-            upload_url=centre.upload_url,
-            download_url=centre.download_url,
-            client_id=str(credentials["client_id"]),
-            org_zgid=str(credentials.get("zgid", "")),
-            sandbox=True,
-        )
-        oauth = OAuthClient(
-            profile.accounts_url, profile.client_id, str(credentials["client_secret"])
-        )
-        refresh_token = str(credentials["refresh_token"])
-        client = ZohoClient(profile, RefreshingTokenProvider(lambda: oauth.refresh(refresh_token)))
+    except SandboxBusyError:
+        server = None
+        credentials = _read_credentials(folder / "credentials.json")
+    try:
+        client = _signed_in_client(credentials)
         org = client.org()
         user = client.current_user()
         snapshot = MetadataSnapshot.from_responses(client.modules_body(), {})
-        summary = SandboxSummary(
-            base_url=server.base_url,
-            org_name=str(org.get("company_name", "")),
-            user_name=str(user.get("full_name", "")),
-            modules=[(module.api_name, module.label) for module in snapshot.parent_modules()],
-        )
     except BaseException:
-        server.stop()
+        if server is not None:
+            server.stop()
         raise
+    summary = SandboxSummary(
+        base_url=client.profile.api_url,
+        org_name=str(org.get("company_name", "")),
+        user_name=str(user.get("full_name", "")),
+        modules=[(module.api_name, module.label) for module in snapshot.parent_modules()],
+    )
     return EmbeddedSandbox(server=server, client=client, summary=summary)
+
+
+def _read_credentials(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _signed_in_client(credentials: Mapping[str, Any]) -> ZohoClient:
+    centre = datacenters.custom(
+        str(credentials["api_domain"]),
+        accounts_url=str(credentials.get("accounts_url") or credentials["api_domain"]),
+        upload_url=str(credentials.get("upload_url") or credentials["api_domain"]),
+    )
+    profile = Profile(
+        name=SANDBOX_PROFILE_NAME,
+        datacentre=centre.code,
+        accounts_url=centre.accounts_url,
+        api_url=centre.api_url,
+        upload_url=centre.upload_url,
+        download_url=centre.download_url,
+        client_id=str(credentials["client_id"]),
+        org_zgid=str(credentials.get("zgid", "")),
+        sandbox=True,
+    )
+    oauth = OAuthClient(profile.accounts_url, profile.client_id, str(credentials["client_secret"]))
+    refresh_token = str(credentials["refresh_token"])
+    return ZohoClient(profile, RefreshingTokenProvider(lambda: oauth.refresh(refresh_token)))
 
 
 class SandboxConnection(QObject):
@@ -113,7 +144,7 @@ class SandboxConnection(QObject):
     @Slot(object)
     def on_task_finished(self, embedded: EmbeddedSandbox) -> None:
         if self._stop_requested:  # the window closed while the sandbox was starting
-            embedded.server.stop()
+            embedded.stop()
             return
         self.embedded = embedded
         self.connected.emit(embedded.summary)
@@ -126,5 +157,5 @@ class SandboxConnection(QObject):
         """Stop the server (quick: it only closes the socket and the database)."""
         self._stop_requested = True
         if self.embedded is not None:
-            self.embedded.server.stop()
+            self.embedded.stop()
             self.embedded = None

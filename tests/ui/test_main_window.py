@@ -67,3 +67,19 @@ def test_task_returns_results_and_errors_on_the_gui_thread(qtbot: QtBot) -> None
         task.run()
     assert isinstance(blocker.args[0], ValueError) and "row 7" in str(blocker.args[0])
     assert not task.running
+
+
+def test_window_joins_a_sandbox_already_running_on_the_same_folder(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from bulkwizard.sandbox.server import SandboxServer
+
+    folder = tmp_path / "sandbox"
+    with SandboxServer(data_dir=folder, port=0) as running:
+        window = MainWindow(start_sandbox=False, sandbox_data=str(folder))
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.sandbox.connected, timeout=60_000) as blocker:
+            window.sandbox.start()
+        assert blocker.args[0].base_url == running.base_url
+        window.close()  # must not stop a server this window did not start
+        assert requests.get(f"{running.base_url}/crm/v8/org", timeout=5).status_code == 401
