@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         org_layout.addWidget(modules_label)
         self.modules_list = QListWidget(org_frame)
         self.modules_list.setAccessibleName(self.tr("Modules you can import into"))
+        self.modules_list.setStyleSheet("QListWidget::item { padding: 5px 4px; }")
         modules_label.setBuddy(self.modules_list)
         org_layout.addWidget(self.modules_list, 1)
         body.addWidget(org_frame, 2)
