@@ -16,11 +16,13 @@ import argparse
 import getpass
 import json
 import logging
+import logging.handlers
 import os
 import sys
 import webbrowser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -39,6 +41,9 @@ from bulkwizard.zoho.redact import protect_handler
 SECRET_ENV = "BULKWIZARD_CLIENT_SECRET"
 SANDBOX_PROFILE = "sandbox"
 LOG_FILE = "bulkwizard-cli.log"
+LOG_MAX_BYTES = 5 * 1024 * 1024
+# The token endpoint's error when too many access tokens were minted (zoho-api.md §1.5).
+TOKEN_THROTTLE_CODE = "Access Denied"
 
 
 class UsageError(BulkWizardError):
@@ -64,7 +69,10 @@ def setup_logging() -> None:
         handler.close()
     log_dir = paths.log_dir()
     log_dir.mkdir(parents=True, exist_ok=True)
-    file_handler = logging.FileHandler(log_dir / LOG_FILE, encoding="utf-8")
+    # Rotated: a nightly scripted import would otherwise grow one debug log without end.
+    file_handler = logging.handlers.RotatingFileHandler(
+        log_dir / LOG_FILE, maxBytes=LOG_MAX_BYTES, backupCount=3, encoding="utf-8"
+    )
     file_handler.setLevel(logging.DEBUG)
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     stderr_handler = logging.StreamHandler(sys.stderr)
@@ -84,6 +92,14 @@ def report_error(command: str, exc: BaseException) -> int:
     """Print a typed error plainly and return the matching exit code."""
     print(f"bulkwizard-cli {command}: {exc}", file=sys.stderr)
     if isinstance(exc, secrets.KeyringUnavailableError | secrets.SecretStoreError):
+        return EXIT_NETWORK
+    if isinstance(exc, ZohoAuthError) and exc.code == TOKEN_THROTTLE_CODE:
+        # Signing in again would not help: the limit is on minting tokens, and it lifts by itself.
+        print(
+            "  Zoho limits how many access tokens can be created (about 10 per 10 minutes); "
+            "wait a few minutes and try again.",
+            file=sys.stderr,
+        )
         return EXIT_NETWORK
     if isinstance(exc, ZohoAuthError):
         print("  Sign in again with `bulkwizard-cli login`.", file=sys.stderr)
@@ -221,8 +237,28 @@ def follow_consent(url: str) -> None:
     The sandbox offers ``auto_approve`` for exactly this; the loopback listener still receives
     the code and checks ``state`` as for a real browser.
     """
-    response = requests.get(f"{url}&auto_approve=true", timeout=30, allow_redirects=True)
-    response.close()
+    parts = urlsplit(url)
+    server = f"{parts.scheme}://{parts.netloc}"
+    try:
+        response = requests.get(f"{url}&auto_approve=true", timeout=30, allow_redirects=True)
+    except requests.RequestException:
+        # The usual cause: credentials.json of a sandbox that has been stopped.
+        raise ZohoNetworkError(
+            "NETWORK_ERROR",
+            None,
+            f"cannot reach the sandbox at {server}: is it running? Start it with "
+            "`bulkwizard-cli sandbox --data DIR` and sign in with --sandbox-data DIR",
+            request="GET /oauth/v2/auth",
+        ) from None
+    with response:
+        if response.status_code >= 400:
+            # Without this the loopback listener would wait for a redirect that never comes.
+            raise ZohoAuthError(
+                f"HTTP_{response.status_code}",
+                response.status_code,
+                f"the sandbox at {server} refused the sign-in: {response.text[:200]}",
+                request="GET /oauth/v2/auth",
+            )
 
 
 def _login_sandbox(args: argparse.Namespace, store: secrets.SecretStore) -> Profile:

@@ -64,16 +64,21 @@ def _delimiter(text: str | None) -> str | None:
 
 
 def _options(args: argparse.Namespace) -> ReadOptions:
-    header_row = args.header_row - 1 if args.header_row else None
+    header_row = args.header_row - 1 if args.header_row is not None else None
     if header_row is not None and header_row < 0:
         raise ValueError("--header-row counts from 1")
+    if header_row is not None and args.no_header:
+        raise ValueError("choose one of --header-row and --no-header")
     if args.rows is not None and args.rows < 0:
         raise ValueError("--rows must be 0 or more")
+    if args.quotechar is not None and len(args.quotechar) > 1:
+        raise ValueError(f"the quote character must be one character, not {args.quotechar!r}")
     return ReadOptions(
         encoding=args.encoding,
         delimiter=_delimiter(args.delimiter),
         quotechar=args.quotechar,
-        has_header=False if args.no_header else None,
+        # --header-row names the header, so the file has one (only its position is given).
+        has_header=False if args.no_header else (True if header_row is not None else None),
         header_row=header_row,
         sheet=args.sheet,
     )

@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from bulkwizard.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
-from bulkwizard.commands.account import add_profile_option, report_error, setup_logging
+from bulkwizard.commands.account import (
+    UsageError,
+    add_profile_option,
+    report_error,
+    setup_logging,
+)
+from bulkwizard.commands.validate import decode_job_text
 from bulkwizard.core.errors import BulkWizardError, JobFormatError
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
@@ -34,7 +40,13 @@ from bulkwizard.zoho.jobs import COMPLETED, JobDetails
 from bulkwizard.zoho.metadata_cache import cached_snapshot, pull_snapshot, snapshot_folder
 from bulkwizard.zoho.packaging import build_packages, error_summary, match_csvs
 from bulkwizard.zoho.pending import PendingNotes, fingerprint
-from bulkwizard.zoho.submit import Events, Submitted, fetch_results, submit
+from bulkwizard.zoho.submit import (
+    Events,
+    PartialSubmitError,
+    Submitted,
+    fetch_results,
+    submit,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -222,11 +234,12 @@ def handle_metadata_pull(args: argparse.Namespace) -> int:
 def load_job_or_template(path: Path) -> BulkWriteJob:
     """A job JSON file, or a template whose ``job`` key holds the job."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except OSError as exc:
         raise JobFormatError(
             f"cannot read the job file ({exc.strerror or exc})", source=str(path)
         ) from None
+    text = decode_job_text(raw, path)
     try:
         data = json.loads(text)
     except ValueError:
@@ -304,7 +317,8 @@ def _validate(job: BulkWriteJob, snapshot: MetadataSnapshot, csvs: dict[int, Pat
     from bulkwizard.commands.validate import read_csv_shape
     from bulkwizard.core.validation import validate_job
 
-    shapes = {index: read_csv_shape(path) for index, path in csvs.items()}
+    # Read as submit will upload them (title lines skipped, a headerless file given names).
+    shapes = {index: read_csv_shape(path, as_prepared=True) for index, path in csvs.items()}
     return validate_job(job, snapshot, shapes, require_file_id=False)
 
 
@@ -315,6 +329,7 @@ def handle_submit(args: argparse.Namespace) -> int:
     progress = _Progress()
     try:
         job = load_job_or_template(Path(args.job))
+        _out_dir(args.out)
         csvs = match_csvs(job, args.csv)
         client = _client(args)
         snapshot, _folder = cached_snapshot(client, refresh=args.refresh_metadata)
@@ -341,7 +356,7 @@ def handle_submit(args: argparse.Namespace) -> int:
             packages = build_packages(job, csvs, Path(workdir))
             if len(packages) > 1:
                 progress.stage(f"The CSV is over 25,000 rows: submitting {len(packages)} jobs")
-            out_dir = Path(args.out) if args.out else None
+            out_dir = _out_dir(args.out)
             events = Events(stage=progress.stage, upload=progress.upload, job=progress.job)
             try:
                 done = submit(
@@ -355,6 +370,10 @@ def handle_submit(args: argparse.Namespace) -> int:
             except JobCreationUncertainError as exc:
                 notes.add(client.profile.name, key, exc.file_id, str(args.job))
                 raise
+            except PartialSubmitError as exc:
+                if isinstance(exc.cause, JobCreationUncertainError):
+                    notes.add(client.profile.name, key, exc.cause.file_id, str(args.job))
+                return _report_partial(exc, as_json=args.json)
             notes.clear(client.profile.name, key)
             if args.wait and out_dir is None:
                 for item in done:
@@ -364,6 +383,14 @@ def handle_submit(args: argparse.Namespace) -> int:
     except BulkWizardError as exc:
         return report_error("submit", exc)
     return _report_submitted(done, as_json=args.json)
+
+
+def _report_partial(exc: PartialSubmitError, *, as_json: bool) -> int:
+    """Some parts became jobs, then one failed: say exactly which (the cause is printed last)."""
+    if as_json:
+        _report_submitted(exc.created, as_json=True)
+    print(f"bulkwizard-cli submit: {exc}", file=sys.stderr)
+    return report_error("submit", exc.cause)
 
 
 def _report_submitted(done: list[Submitted], *, as_json: bool) -> int:
@@ -399,10 +426,31 @@ def _report_submitted(done: list[Submitted], *, as_json: bool) -> int:
     return max(codes) if codes else EXIT_OK
 
 
+def _out_dir(text: str | None) -> Path | None:
+    """The results folder, refused up front when it is an existing file (not after the job)."""
+    if text is None:
+        return None
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {text}: this is a file; give a folder for the results")
+    return path
+
+
+def _job_id(text: str) -> str:
+    """The job id as given, refused before any network call when it cannot be one."""
+    value = text.strip()
+    if not value.isdigit() or not value.isascii():
+        raise UsageError(
+            f"{text!r} is not a job id: Zoho job ids are long numbers such as "
+            "4876876000000541958 (see `submit` output or the Zoho CRM Data Administration page)"
+        )
+    return value
+
+
 def handle_status(args: argparse.Namespace) -> int:
     """Run ``status JOB_ID``."""
     try:
-        details = _client(args).job(args.job_id)
+        details = _client(args).job(_job_id(args.job_id))
     except BulkWizardError as exc:
         return report_error("status", exc)
     if args.json:
@@ -417,8 +465,11 @@ def handle_status(args: argparse.Namespace) -> int:
 def handle_results(args: argparse.Namespace) -> int:
     """Run ``results JOB_ID --out DIR``."""
     try:
+        job_id = _job_id(args.job_id)
+        out_dir = _out_dir(args.out)
+        assert out_dir is not None  # --out is required
         client = _client(args)
-        details = client.job(args.job_id)
+        details = client.job(job_id)
         if not details.download_url:
             print(
                 f"Job {details.id} is {details.status}: no results yet. Try again when it is "
@@ -426,7 +477,7 @@ def handle_results(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_PROBLEMS
-        files = fetch_results(client, details, Path(args.out))
+        files = fetch_results(client, details, out_dir)
     except BulkWizardError as exc:
         return report_error("results", exc)
     if args.json:

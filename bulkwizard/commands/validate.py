@@ -13,6 +13,7 @@ source (``--profile``) only has to produce one.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from collections.abc import Sequence
@@ -162,12 +163,44 @@ def _plural(count: int, word: str) -> str:
 def load_job(path: Path) -> BulkWriteJob:
     """Read a job file; errors name the file, line and column."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path}: job file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the job file ({exc})") from None
-    return BulkWriteJob.from_text(text, source=str(path))
+    except IsADirectoryError:
+        raise UsageError(f"{path}: this is a folder; give the job's .json file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the job file ({exc.strerror or exc})") from None
+    return BulkWriteJob.from_text(decode_job_text(data, path), source=str(path))
+
+
+def decode_job_text(data: bytes, path: Path) -> str:
+    """Decode a job file: UTF-8 (with or without BOM), or UTF-16/32 with a BOM.
+
+    Windows Notepad's "Unicode" is UTF-16 with a BOM. Anything else is refused with the line of
+    the first bad byte.
+
+    Raises:
+        JobFormatError: the bytes are not text in one of those encodings.
+    """
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise JobFormatError(
+            "the job file is not UTF-8 text; save it as UTF-8 JSON",
+            line=data[: exc.start].count(b"\n") + 1,
+            source=str(path),
+        ) from None
 
 
 def load_snapshot(folder: Path) -> MetadataSnapshot:
@@ -215,17 +248,22 @@ def _resolve_csv(job: BulkWriteJob, spec: str) -> tuple[int, Path]:
     )
 
 
-def read_csv_shape(path: Path, max_rows: int = SAMPLE_ROWS) -> CsvShape:
+def read_csv_shape(
+    path: Path, max_rows: int = SAMPLE_ROWS, *, as_prepared: bool = False
+) -> CsvShape:
     """Read the header row and the first ``max_rows`` data rows of a CSV (or workbook).
 
     Reading goes through the data engine (:func:`bulkwizard.core.table.open_table`), which
-    detects the encoding and delimiter; the first row is always the header, as Zoho reads it.
+    detects the encoding and delimiter. By default the first row is the header, as Zoho reads a
+    file uploaded as it is. With ``as_prepared`` the file is read as ``submit`` rewrites it for
+    upload: title lines above the header skipped, a headerless file given ``Column N`` names.
 
     Raises:
         CsvFormatError: the file cannot be read or has no header row.
     """
-    with open_table(path, ReadOptions(has_header=True, header_row=0)) as table:
-        headers = list(table.raw_headers)
+    options = None if as_prepared else ReadOptions(has_header=True, header_row=0)
+    with open_table(path, options) as table:
+        headers = list(table.raw_headers if table.options.has_header else table.headers)
         if not any(header.strip() for header in headers):
             raise CsvFormatError("the file has no header row", path=str(path), line=1)
         rows = [list(row.values) for row in table.head(max_rows)]

@@ -333,11 +333,38 @@ def detect_has_header(records: list[list[str]], header_row: int = 0) -> bool:
     if yes or no:
         return yes > no
     filled = [c.strip() for c in first if c.strip()]
+    # As wide as the rows below it: a workbook trims trailing empty cells, so a short first
+    # row ("Smith" above three-cell rows) is a data row with blanks, not a header.
+    widths = Counter(len(r) for r in data)
+    width = max(len(first), widths.most_common(1)[0][0] if widths else 0)
     return (
-        len(filled) == len(first)
+        len(filled) == width
         and len(set(filled)) == len(filled)
         and not any(_TYPED.match(c) for c in filled)
     )
+
+
+def guess_header(
+    records: list[list[str]], header_row: int | None, has_header: bool | None
+) -> tuple[int, bool, list[str]]:
+    """Resolve the header position and presence; return them and the names of what was guessed.
+
+    Title lines come before a header: when the lines a guess would skip are followed by no
+    header, they are more likely a first data row with blank cells, so nothing is skipped.
+    Rows are never dropped on a guess.
+    """
+    guessed: list[str] = []
+    row_guessed = header_row is None
+    if header_row is None:
+        header_row = detect_header_row(records)
+        guessed.append("header_row")
+    if has_header is None:
+        has_header = detect_has_header(records, header_row)
+        guessed.append("has_header")
+        if not has_header and header_row and row_guessed:
+            header_row = 0
+            has_header = detect_has_header(records, 0)
+    return header_row, has_header, guessed
 
 
 def unique_headers(raw: Sequence[str], count: int | None = None) -> list[str]:
@@ -388,6 +415,23 @@ def _refuse_binary(text: str, path: str) -> None:
         )
 
 
+def _check_dialect(given: ReadOptions, path: str) -> None:
+    """Refuse a delimiter or quote character the csv module cannot use (a user's override)."""
+    for label, value in (("delimiter", given.delimiter), ("quote character", given.quotechar)):
+        if value is None or (label == "quote character" and value == ""):
+            continue
+        if len(value) != 1 or value in "\r\n":
+            raise CsvFormatError(
+                f"the {label} must be one character (not a line break), not {value!r}", path=path
+            )
+    if given.delimiter is not None and given.delimiter == given.quotechar:
+        raise CsvFormatError(
+            f"the delimiter and the quote character cannot both be {given.delimiter!r}", path=path
+        )
+    if given.header_row is not None and given.header_row < 0:
+        raise CsvFormatError("the header row counts from 1", path=path)
+
+
 def sniff(path: str | os.PathLike[str], options: ReadOptions | None = None) -> ReadOptions:
     """Detect how to read a delimited text file; fields set in ``options`` are kept as given.
 
@@ -396,6 +440,7 @@ def sniff(path: str | os.PathLike[str], options: ReadOptions | None = None) -> R
     """
     given = options or ReadOptions()
     name = os.fspath(path)
+    _check_dialect(given, name)
     try:
         head, slices, whole = read_samples(path)
     except OSError as exc:
@@ -421,15 +466,13 @@ def sniff(path: str | os.PathLike[str], options: ReadOptions | None = None) -> R
     if delimiter is None:
         delimiter = detect_delimiter(text, quotechar, whole=whole)
         guessed.append("delimiter")
+    if quotechar == delimiter and "quotechar" in guessed:
+        quotechar = "'" if delimiter == '"' else '"'  # the user's delimiter wins over a guess
     records = sample_records(text, delimiter, quotechar, whole=whole)
-    header_row = given.header_row
-    if header_row is None:
-        header_row = detect_header_row(records)
-        guessed.append("header_row")
-    has_header = given.has_header
-    if has_header is None:
-        has_header = detect_has_header(records, header_row)
-        guessed.append("has_header")
+    header_row, has_header, header_guesses = guess_header(
+        records, given.header_row, given.has_header
+    )
+    guessed.extend(header_guesses)
     return ReadOptions(
         encoding=encoding,
         delimiter=delimiter,

@@ -225,6 +225,10 @@ def open_table(
         CsvFormatError: the file is missing, unreadable, or not a table we can read.
     """
     name = os.fspath(path)
+    if os.path.isdir(name):
+        raise CsvFormatError(
+            "this is a folder, not a file; give the spreadsheet inside it", path=name
+        )
     if not os.path.isfile(name):
         raise CsvFormatError("no such file", path=name)
     if Path(name).suffix.lower() in XLSX_SUFFIXES:

@@ -80,6 +80,13 @@ class CsvTable(Table):
                 break
         else:
             self._head_complete = True
+        if skip and seen < skip + (1 if has_header else 0) and self.options.header_row is not None:
+            if "header_row" not in self.options.guessed:
+                raise CsvFormatError(
+                    f"the file has only {seen} non-blank rows, so row {skip + 1} cannot be "
+                    "where the table starts; pick a smaller header row",
+                    path=self.path,
+                )
         self._head_end = reader.position
         header_width = len(raw_header)
         if has_header:

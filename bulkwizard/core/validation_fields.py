@@ -106,7 +106,7 @@ def check_mandatory(
         if csv is not None:
             for column, header in enumerate(csv.headers):
                 if header.strip().lower() in (meta.api_name.lower(), meta.label.lower()):
-                    hint = f" {csv.describe_column(column)} looks like it."
+                    hint = f" It may be {csv.describe_column(column)}."
                     break
         problems.error(
             "MANDATORY_FIELDS_NOT_MAPPED",

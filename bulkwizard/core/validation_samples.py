@@ -2,8 +2,9 @@
 
 Zoho accepts a job whatever its cells hold and then fails (or mangles) rows one by one, so these
 are warnings: dates in another format than the mapping declares (with the format that would fit),
-unknown picklist options, text too long, empty required cells, and empty cells that an update
-without ``ignore_empty`` would write over existing values.
+unknown picklist options, text too long, empty required cells, empty cells that an update
+without ``ignore_empty`` would write over existing values, and a first row that is data rather
+than column names (Zoho would swallow it as the header).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from bulkwizard.core import formats
 from bulkwizard.core.job import Resource
 from bulkwizard.core.metadata import DATE_TYPES, DATETIME_TYPES, FieldMeta
+from bulkwizard.core.sniff import detect_has_header
 from bulkwizard.core.validation_defaults import value_issue
 from bulkwizard.core.validation_model import (
     Context,
@@ -39,6 +41,8 @@ class _Column:
 def check_samples(context: Context, index: int, resource: Resource) -> None:
     """Look at the sample rows of one resource's CSV."""
     csv = context.csv(index)
+    if csv is not None and csv.sample_rows:
+        _check_header_row(context, index, csv)
     columns = _columns(context, index, resource, csv) if csv is not None else []
     if csv is not None and csv.sample_rows:
         for column in columns:
@@ -47,6 +51,24 @@ def check_samples(context: Context, index: int, resource: Resource) -> None:
         _check_ignore_empty(context, resource, csv, columns)
         if csv is not None and csv.sample_rows:
             _check_match_keys(context, resource, csv)
+
+
+HEADER_LOOKS_LIKE_DATA = "HEADER_LOOKS_LIKE_DATA"
+
+
+def _check_header_row(context: Context, index: int, csv: CsvShape) -> None:
+    """A file exported without column names: Zoho would take its first record as the header."""
+    if detect_has_header([list(csv.headers), *csv.sample_rows]):
+        return
+    cells = ", ".join(f'"{cell}"' for cell in csv.headers[:4] if cell.strip())
+    context.problems.warning(
+        HEADER_LOOKS_LIKE_DATA,
+        f"The first row of {csv.name} ({cells}) looks like data, not column names. Zoho reads "
+        "the first row of an uploaded CSV as its header, so if the file is uploaded as it is, "
+        "that row is not imported. Add a row of column names at the top of the file.",
+        resource_path(index),
+        resource=index,
+    )
 
 
 def _columns(context: Context, index: int, resource: Resource, csv: CsvShape) -> list[_Column]:

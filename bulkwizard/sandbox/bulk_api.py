@@ -58,6 +58,10 @@ def register(router: Router, state: SandboxState) -> None:
     state.on_stop(service.worker.stop)
     handlers = _Handlers(service)
     router.add("POST", rf"/crm/{VERSION}/upload", handlers.upload, scopes=(UPLOAD_SCOPE,))
+    for method in ("GET", "PUT", "PATCH", "DELETE"):
+        # Claimed here, before the records API's /crm/v8/{module} routes read "upload" as a
+        # module name: Zoho answers a wrong method on upload with INVALID_REQUEST_METHOD.
+        router.add(method, rf"/crm/{VERSION}/upload", _wrong_method, scopes=(UPLOAD_SCOPE,))
     router.add(
         "POST", rf"/crm/bulk/{VERSION}/write", handlers.create, scopes=(BULK_SCOPE,),
         credits=JOB_CREDITS,
@@ -71,6 +75,10 @@ def register(router: Router, state: SandboxState) -> None:
         rf"/{VERSION}/crm/(?P<org>[^/]+)/bulk-write/(?P<job_id>[^/]+)/(?P<name>[^/]+)\.zip",
         handlers.download,
     )
+
+
+def _wrong_method(request: Request) -> Response:
+    raise ApiError(400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one")
 
 
 class _Handlers:

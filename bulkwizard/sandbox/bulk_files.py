@@ -96,11 +96,15 @@ def detect_delimiter(header_line: str) -> str:
 
 
 def parse_csv(name: str, text: str) -> CsvFile:
-    """Split CSV text into header and rows (blank lines dropped)."""
+    """Split CSV text into header and rows.
+
+    Blank lines are not rows, but a line of only delimiters is a row of empty cells (as the data
+    engine counts it): it is processed and reported like any other row, never silently dropped.
+    """
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(first_line))
     try:
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
+        rows = [row for row in reader if row]
     except csv.Error as exc:
         raise ZipProblem(f"{name}: not a readable CSV ({exc})") from None
     if not rows:

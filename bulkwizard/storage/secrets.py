@@ -1,4 +1,4 @@
-"""Secrets (refresh tokens, client secrets) in the OS keyring, and nowhere else on disk.
+"""Secrets (refresh tokens, client secrets, the current access token) in the OS keyring only.
 
 :class:`KeyringStore` keeps each secret under service ``bulkwizard`` with the user name
 ``<profile>:<kind>``. Every keyring call runs behind one process-wide lock: backends such as
@@ -24,7 +24,10 @@ from bulkwizard.core.errors import BulkWizardError
 SERVICE = "bulkwizard"
 REFRESH_TOKEN = "refresh_token"
 CLIENT_SECRET = "client_secret"
-KINDS = (REFRESH_TOKEN, CLIENT_SECRET)
+# The current access token and its expiry, so the next command reuses it instead of minting one
+# (Zoho allows ~10 new access tokens per refresh token per 10 minutes).
+ACCESS_TOKEN = "access_token"
+KINDS = (REFRESH_TOKEN, CLIENT_SECRET, ACCESS_TOKEN)
 
 _LOCK = threading.RLock()
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
@@ -263,8 +263,10 @@ class ZohoClient:
 
     def job(self, job_id: str) -> JobDetails:
         """``GET /crm/bulk/v8/write/{id}`` parsed."""
+        # Quoted: an id such as "../../users" must not reach another endpoint with our token.
+        segment = quote(str(job_id), safe="")
         return parse_job(
-            self._get_json(self._bulk(f"/{job_id}")), f"GET /crm/bulk/v8/write/{job_id}"
+            self._get_json(self._bulk(f"/{segment}")), f"GET /crm/bulk/v8/write/{segment}"
         )
 
     def wait_for_job(
@@ -324,7 +326,9 @@ class ZohoClient:
     def get_record(self, module: str, record_id: str) -> dict[str, Any] | None:
         """One record by id (``None`` when Zoho answers 204)."""
         response = self.transport.request(
-            "GET", self._api(f"/{module}/{record_id}"), idempotent=True
+            "GET",
+            self._api(f"/{quote(module, safe='')}/{quote(str(record_id), safe='')}"),
+            idempotent=True,
         )
         data = _json(response).get("data") if response.status_code != 204 else None
         return data[0] if isinstance(data, list) and data else None

@@ -3,12 +3,15 @@
 - :func:`finish_sign_in` takes fresh tokens, reads the org and user, stores the secrets in the
   secret store and the profile in ``profiles.json`` (in that order: no profile without secrets).
 - :func:`connect` builds a :class:`~bulkwizard.zoho.client.ZohoClient` whose token provider keeps
-  the access token in memory and renews it from the stored refresh token.
+  the access token in memory and renews it from the stored refresh token; the current access
+  token is also kept in the secret store so the next command reuses it.
 - :func:`sign_out` revokes the refresh token at Zoho and deletes the secrets and the profile.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 
 import requests
@@ -20,7 +23,7 @@ from bulkwizard.zoho.client import ZohoClient
 from bulkwizard.zoho.errors import ZohoApiError, ZohoAuthError
 from bulkwizard.zoho.oauth import SCOPES, OAuthClient
 from bulkwizard.zoho.redact import get_logger
-from bulkwizard.zoho.tokens import RefreshingTokenProvider, TokenResponse
+from bulkwizard.zoho.tokens import REFRESH_MARGIN, RefreshingTokenProvider, TokenResponse
 
 log = get_logger(__name__)
 
@@ -80,6 +83,7 @@ def finish_sign_in(
     profile.user_email = str(user.get("email") or "")
     store.set(name, secrets.CLIENT_SECRET, client_secret)
     store.set(name, secrets.REFRESH_TOKEN, refresh_token)
+    remember_access_token(store, name, tokens)
     (profiles or ProfileStore()).save(profile, make_default=make_default)
     log.info("signed in profile %s (org %s)", name, profile.org_zgid)
     return profile
@@ -99,7 +103,42 @@ def token_provider(
             f"--profile {profile.name}` again",
         )
     oauth = OAuthClient(profile.accounts_url, profile.client_id, client_secret, session=session)
-    return RefreshingTokenProvider(lambda: oauth.refresh(refresh_token))
+    return RefreshingTokenProvider(
+        lambda: oauth.refresh(refresh_token),
+        initial=cached_access_token(store, profile.name),
+        on_minted=lambda tokens: remember_access_token(store, profile.name, tokens),
+    )
+
+
+def remember_access_token(
+    store: secrets.SecretStore, profile: str, tokens: TokenResponse, *, now: float | None = None
+) -> None:
+    """Keep the access token and its wall-clock expiry in the secret store for the next run.
+
+    A failure to write is logged, not raised: the call that minted the token still works.
+    """
+    expires_at = (time.time() if now is None else now) + tokens.expires_in
+    value = json.dumps({"access_token": tokens.access_token, "expires_at": expires_at})
+    try:
+        store.set(profile, secrets.ACCESS_TOKEN, value)
+    except secrets.SecretStoreError as exc:
+        log.warning("could not keep the access token for the next run: %s", exc.__class__.__name__)
+
+
+def cached_access_token(
+    store: secrets.SecretStore, profile: str, *, now: float | None = None
+) -> TokenResponse | None:
+    """The access token an earlier run kept, if it is still valid for more than a minute."""
+    try:
+        raw = store.get(profile, secrets.ACCESS_TOKEN)
+        data = json.loads(raw) if raw else {}
+        token = str(data["access_token"])
+        remaining = float(data["expires_at"]) - (time.time() if now is None else now)
+    except (secrets.SecretStoreError, ValueError, TypeError, KeyError):
+        return None  # none kept, or unreadable: mint a new one
+    if not token or remaining <= REFRESH_MARGIN:
+        return None
+    return TokenResponse(access_token=token, expires_in=remaining)
 
 
 def connect(

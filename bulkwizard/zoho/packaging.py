@@ -68,6 +68,8 @@ def match_csvs(job: BulkWriteJob, specs: list[str]) -> dict[int, Path]:
                 f"--csv {spec}: resource {index + 1} ({job.resources[index].module.api_name}) "
                 f"already has a CSV ({result[index]})"
             )
+        if path.is_dir():
+            raise PackagingError(f"{path}: this is a folder; give the CSV file inside it")
         if not path.is_file():
             raise PackagingError(f"{path}: CSV file not found")
         result[index] = path
@@ -90,7 +92,8 @@ def build_packages(
     renumbered indexes and the file names used inside the zips.
 
     Raises:
-        PackagingError: a family of rows does not fit in one upload, or a child row has no parent.
+        PackagingError: a family of rows does not fit in one upload, a child row has no parent,
+            or the CSVs hold no data rows at all.
         CsvFormatError: a CSV cannot be read.
     """
     files: dict[str | None, str | os.PathLike[str]] = {
@@ -104,12 +107,16 @@ def build_packages(
     except (SplitError, MappingError) as exc:
         raise PackagingError(str(exc)) from None
     parent = csv_name(chunk_job.resources[0])
+    if not written:
+        source = csvs.get(0)
+        raise PackagingError(
+            f"{source if source is not None else 'the CSV'}: no data rows below the header, so "
+            "there is nothing to import; check that this is the right file"
+        )
     packages = []
     for item in written:
-        rows = item["files"]
-        count = rows.get(parent, 0) if isinstance(rows, dict) else 0
         packages.append(
-            Package(job=chunk_job.copy(), zip_path=Path(str(item["zip"])), rows=int(count))
+            Package(job=chunk_job.copy(), zip_path=item.zip, rows=int(item.files.get(parent, 0)))
         )
     return packages
 

@@ -96,6 +96,10 @@ class RefreshingTokenProvider:
             (:meth:`bulkwizard.zoho.oauth.OAuthClient.refresh` bound to the profile's secrets).
         margin: refresh this many seconds before expiry (capped at a third of short lifetimes).
         clock: monotonic clock, injectable for tests.
+        initial: a token already in hand (from the sign-in, or cached by an earlier run).
+        on_minted: called with every newly minted token, so it can be kept for the next run
+            (each ``bulkwizard-cli`` command is a new process; minting one per command would hit
+            Zoho's token-creation throttle within a few commands).
     """
 
     def __init__(
@@ -105,8 +109,10 @@ class RefreshingTokenProvider:
         margin: float = REFRESH_MARGIN,
         clock: Callable[[], float] = time.monotonic,
         initial: TokenResponse | None = None,
+        on_minted: Callable[[TokenResponse], None] | None = None,
     ) -> None:
         self._refresh = refresh
+        self._on_minted = on_minted
         self._margin = margin
         self._clock = clock
         self._lock = threading.Lock()
@@ -125,8 +131,11 @@ class RefreshingTokenProvider:
     def access_token(self) -> str:
         with self._lock:
             if self._token is None or self._clock() >= self._refresh_at:
-                self._store(self._refresh())
+                response = self._refresh()
+                self._store(response)
                 self.minted += 1
+                if self._on_minted is not None:
+                    self._on_minted(response)
             assert self._token is not None
             return self._token
 

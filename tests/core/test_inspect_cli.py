@@ -123,6 +123,36 @@ def test_unreadable_files_exit_2_naming_file_and_line(
     assert code == 2 and "one character" in err
 
 
+def test_header_row_names_the_header_and_must_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "report.csv"
+    path.write_text("Exported 2024-05-01\nName,Email\nAnn,ann@example.com\n", encoding="utf-8")
+    code, out, err = run(capsys, str(path), "--json", "--rows", "5", "--header-row", "2")
+    report = json.loads(out)
+    assert (code, err) == (0, "")
+    assert (report["has_header"], report["header_row"]) == (True, 2)
+    assert report["headers"] == ["Name", "Email"] and report["rows"] == [["Ann", "ann@example.com"]]
+    # Row 3 as the header: the user said so, even though the row looks like data.
+    report = json.loads(run(capsys, str(path), "--json", "--header-row", "3")[1])
+    assert (report["headers"], report["row_count"]) == (["Ann", "ann@example.com"], 0)
+    for bad, message in (
+        (["--header-row", "0"], "counts from 1"),
+        (["--header-row", "9"], "only 3 non-blank rows"),
+        (["--header-row", "99999999999999999999"], "only 3 non-blank rows"),
+        (["--header-row", "2", "--no-header"], "one of --header-row and --no-header"),
+        (["--quotechar", "ab"], "one character"),
+    ):
+        code, out, err = run(capsys, str(path), *bad)
+        assert (code, out) == (2, ""), bad
+        assert message in err and "Traceback" not in err, bad
+
+
+def test_a_folder_is_not_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, str(tmp_path))
+    assert code == 2 and "this is a folder" in err
+
+
 def test_console_script(tmp_path: Path) -> None:
     path = tmp_path / "t.tsv"
     path.write_text("id\tname\n1\tAnn\n", encoding="utf-8")

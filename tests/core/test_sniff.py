@@ -199,3 +199,32 @@ def test_binary_files_are_refused(tmp_path: Path) -> None:
         sniff(write(tmp_path, "noise.csv", noise))
     with pytest.raises(CsvFormatError, match="zip archive"):
         sniff(write(tmp_path, "book.csv", b"PK\x03\x04" + b"\0" * 100))
+
+
+def test_unusable_dialect_overrides_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text('a,b\n"1",2\n', encoding="utf-8")
+    for options, message in (
+        (ReadOptions(quotechar="ab"), "quote character must be one character"),
+        (ReadOptions(delimiter="\n"), "delimiter must be one character"),
+        (ReadOptions(delimiter=";", quotechar=";"), "cannot both be"),
+        (ReadOptions(header_row=-1), "counts from 1"),
+    ):
+        with pytest.raises(CsvFormatError, match=message):
+            sniff(path, options)
+    # A delimiter given as '"' moves a guessed quote character out of its way.
+    resolved = sniff(path, ReadOptions(delimiter='"'))
+    assert (resolved.delimiter, resolved.quotechar) == ('"', "'")
+
+
+def test_a_first_data_row_with_blanks_is_not_dropped_as_a_title(tmp_path: Path) -> None:
+    # Headerless export whose first record has empty cells: it looks like a title line, but no
+    # header follows it, so it must stay a data row rather than vanish on a guess.
+    text = "Smith,,\nBob,Bco,bob@x.com\nCy,Cco,cy@x.com\n"
+    path = write(tmp_path, "people.csv", text.encode())
+    options = sniff(path)
+    assert (options.header_row, options.has_header) == (0, False)
+    with open_table(path) as table:
+        table.build_index()
+        assert table.row_count == 3
+        assert table.head(1)[0].values == ["Smith", "", ""]

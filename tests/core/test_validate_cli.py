@@ -275,3 +275,34 @@ def test_installed_console_script_runs(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "INVALID_FIELD at $.resource[0].field_mappings[0].api_name" in result.stdout
     assert 'Did you mean "Vehicle Name" (Name)?' in result.stdout
+
+
+def test_job_file_in_utf16_or_with_a_bom_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Windows Notepad saves "Unicode" (UTF-16 with a BOM) and "UTF-8 with BOM".
+    text = json.dumps(leads_job({"api_name": "Last_Name", "index": 0}))
+    for name, data in (
+        ("utf16.json", text.encode("utf-16")),
+        ("bom.json", b"\xef\xbb\xbf" + text.encode("utf-8")),
+    ):
+        (tmp_path / name).write_bytes(data)
+        code, out, err = run(capsys, str(tmp_path / name), "--metadata", str(SNAPSHOT), "--json")
+        assert err == "", name
+        codes = {p["code"] for p in json.loads(out)["problems"]}
+        assert codes == {"MANDATORY_FIELDS_NOT_MAPPED"}, name  # Company is unmapped
+        assert code == 1
+
+
+def test_job_file_that_is_not_text_or_is_a_folder_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_bytes(b'{"operation":\n"ins\xe9rt"}')  # Latin-1, not UTF-8
+    code, out, err = run(capsys, str(junk), "--metadata", str(SNAPSHOT))
+    assert code == 2 and out == ""
+    assert "junk.json, line 2" in err and "not UTF-8" in err
+    folder = tmp_path / "job.json"
+    folder.mkdir()
+    code, _, err = run(capsys, str(folder), "--metadata", str(SNAPSHOT))
+    assert code == 2 and "is a folder" in err

@@ -146,7 +146,7 @@ def test_mandatory_fields_must_be_mapped_on_insert_and_upsert(operation: str) ->
     problem = only(check(data, {0: csv}), "MANDATORY_FIELDS_NOT_MAPPED")
     assert (problem.path, problem.field) == ("$.resource[0].field_mappings", "Company")
     assert "Company is required to create Leads records" in problem.message
-    assert 'column 3 "Company" (index 2) of leads.csv looks like it' in problem.message
+    assert problem.message.endswith('It may be column 3 "Company" (index 2) of leads.csv.')
 
 
 def test_mandatory_fields_are_not_needed_on_update_and_a_default_counts() -> None:
@@ -424,3 +424,21 @@ def test_lookup_by_id_with_non_numeric_values_is_a_warning() -> None:
     problem = only(check(data, {0: csv}), "VALUES_NOT_ACCEPTED")
     assert '1 of 2 sample values in column 3 "c"' in problem.message
     assert "record ids are long numbers" in problem.message
+
+
+def test_a_first_row_of_data_is_not_taken_for_a_header() -> None:
+    email = {"api_name": "Email", "index": 2}
+    headerless = shape(
+        ["Ann", "Acme", "ann@example.com"],
+        ["Bob", "Bco", "bob@example.com"],
+        ["Cy", "Cco", "cy@example.com"],
+        name="export.csv",
+    )
+    problem = only(
+        check(leads_job(LAST_NAME, COMPANY, email), {0: headerless}), "HEADER_LOOKS_LIKE_DATA"
+    )
+    assert (problem.severity, problem.path) == ("warning", "$.resource[0]")
+    assert 'export.csv ("Ann", "Acme", "ann@example.com")' in problem.message
+    named = shape(["Last Name", "Company", "Email"], ["Bob", "Bco", "bob@example.com"])
+    found = check(leads_job(LAST_NAME, COMPANY, email), {0: named})
+    assert "HEADER_LOOKS_LIKE_DATA" not in {p.code for p in found}

@@ -29,6 +29,7 @@ def test_login_sandbox_saves_profile_and_keyring_secrets(
     assert set(stored) == {
         ("bulkwizard", "sandbox:refresh_token"),
         ("bulkwizard", "sandbox:client_secret"),
+        ("bulkwizard", "sandbox:access_token"),  # reused by the next command, not re-minted
     }
     # A fresh refresh token of our own, not the demo one from credentials.json.
     assert stored[("bulkwizard", "sandbox:refresh_token")] != sandbox.credentials["refresh_token"]
@@ -84,6 +85,18 @@ def test_login_usage_errors(tmp_path: Path, cli: Cli) -> None:
     assert code == 2
 
 
+def test_login_to_a_stopped_sandbox_says_start_it(
+    sandbox: SandboxServer, cli: Cli, tmp_path: Path
+) -> None:
+    folder = Path(sandbox.config.data_dir)
+    sandbox.stop()  # its credentials.json stays behind, naming a dead address
+    code, out, err = cli("login", "--sandbox", "--sandbox-data", folder)
+    assert (code, out) == (3, "")
+    assert "cannot reach the sandbox" in err and "is it running?" in err
+    assert "Traceback" not in err
+    assert not (paths.config_dir() / "profiles.json").exists()
+
+
 def test_self_client_login_with_a_bad_code_is_an_auth_error(
     sandbox: SandboxServer, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,3 +136,17 @@ def test_browser_login_through_the_cli(
     assert code == 0, err
     assert opened and "access_type=offline" in opened[0]
     assert "visit:" in err and "profile 'web' saved" in out
+
+
+def test_the_debug_log_is_rotated(
+    signed_in: SandboxServer, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bulkwizard.commands import account
+
+    monkeypatch.setattr(account, "LOG_MAX_BYTES", 2000)
+    for _ in range(4):
+        code, _, err = cli("modules", "--json")
+        assert code == 0, err
+    logs = sorted(p.name for p in paths.log_dir().iterdir())
+    assert "bulkwizard-cli.log.1" in logs and len(logs) <= 4  # the file plus 3 old ones
+    assert all(p.stat().st_size <= 4000 for p in paths.log_dir().iterdir())

@@ -203,3 +203,106 @@ def test_validate_with_an_unknown_profile_is_a_clear_error(cli: Cli, tmp_path: P
     job.write_text('{"operation": "insert"}', encoding="utf-8")
     code, _, err = cli("validate", str(job), "--profile", "nobody")
     assert code == 2 and "bulkwizard-cli login" in err
+
+
+def test_commands_reuse_the_access_token_across_runs(signed_in: SandboxServer, cli: Cli) -> None:
+    # Each command is a new run; minting a token per run would meet Zoho's throttle (10 new
+    # access tokens per refresh token per 10 minutes, which the sandbox enforces) by the 11th.
+    for attempt in range(15):
+        code, _, err = cli("modules", "--json")
+        assert code == 0, f"run {attempt + 1}: {err}"
+
+
+def test_a_stale_cached_access_token_is_replaced(signed_in: SandboxServer, cli: Cli) -> None:
+    from bulkwizard.storage import secrets
+
+    store = secrets.default_store()
+    store.set(
+        "sandbox",
+        secrets.ACCESS_TOKEN,
+        json.dumps({"access_token": "1000.dead.beef", "expires_at": 4102444800}),
+    )
+    code, _, err = cli("modules", "--json")  # 401 INVALID_TOKEN once, then a fresh token
+    assert code == 0, err
+    kept = json.loads(store.get("sandbox", secrets.ACCESS_TOKEN) or "{}")
+    assert kept["access_token"] != "1000.dead.beef"
+
+
+def test_token_throttle_says_wait_not_sign_in_again(
+    make_sandbox: Callable[..., SandboxServer], cli: Cli
+) -> None:
+    sandbox = make_sandbox(token_mint_limit=1)  # the sign-in itself uses the one allowed mint
+    code, _, err = cli("login", "--sandbox", "--sandbox-data", sandbox.config.data_dir)
+    assert code == 0, err
+    from bulkwizard.storage import secrets
+
+    secrets.default_store().delete("sandbox", secrets.ACCESS_TOKEN)  # force a new mint
+    code, _, err = cli("modules")
+    assert code == 3
+    assert "wait a few minutes" in err and "Sign in again" not in err
+
+
+@pytest.mark.parametrize("job_id", ["../../users", "abc", "12 34"])
+def test_a_job_id_that_cannot_be_one_is_refused_before_any_call(
+    signed_in: SandboxServer, cli: Cli, job_id: str
+) -> None:
+    signed_in.stop()  # no request may be needed to say so
+    for command in (["status", job_id], ["results", job_id, "--out", "x"]):
+        code, _, err = cli(*command)
+        assert code == 2 and "is not a job id" in err, err
+
+
+def test_submit_of_a_csv_without_data_rows_says_so(
+    signed_in: SandboxServer, cli: Cli, leads_job: tuple[Path, Path]
+) -> None:
+    job_path, csv_path = leads_job
+    csv_path.write_text("Last_Name,Company,Email,Lead_Source\n", encoding="utf-8")
+    code, out, err = cli("submit", job_path, "--csv", csv_path, "--wait", "--json")
+    assert (code, out) == (2, "")
+    assert "no data rows below the header" in err and "Uploading" not in err
+    code, _, err = cli("submit", job_path, "--csv", csv_path.parent)
+    assert code == 2 and "this is a folder" in err
+
+
+def test_results_folder_problems_are_reported_not_raised(
+    signed_in: SandboxServer, cli: Cli, leads_job: tuple[Path, Path], tmp_path: Path
+) -> None:
+    job_path, csv_path = leads_job
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x", encoding="utf-8")
+    code, _, err = cli("submit", job_path, "--csv", csv_path, "--wait", "--out", a_file)
+    assert code == 2 and "this is a file" in err and "Uploading" not in err
+    code, out, err = cli(
+        "submit", job_path, "--csv", csv_path, "--wait", "--json", "--out", tmp_path / "first"
+    )
+    job_id = json.loads(out)["jobs"][0]["id"]
+    # A folder where the result zip should go: the write fails after the job has run.
+    blocked = tmp_path / "blocked"
+    (blocked / f"{job_id}.zip").mkdir(parents=True)
+    code, _, err = cli("results", job_id, "--out", blocked)
+    assert code == 2 and "Traceback" not in err
+    assert f"cannot write the results of job {job_id}" in err
+    assert f"bulkwizard-cli results {job_id} --out DIR" in err
+    code, _, err = cli("results", job_id, "--out", a_file)
+    assert code == 2 and "this is a file" in err
+
+
+def test_submit_of_a_headerless_csv_imports_every_row(
+    signed_in: SandboxServer, cli: Cli, leads_job: tuple[Path, Path], tmp_path: Path
+) -> None:
+    job_path, csv_path = leads_job
+    csv_path.write_text(
+        "Ann,Acme,ann@example.com,Web Download\nBob,Bco,bob@example.com,Cold Call\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(
+        "validate", job_path, "--profile", "sandbox", "--csv", csv_path, "--before-upload"
+    )
+    assert code == 0 and "HEADER_LOOKS_LIKE_DATA" in out  # as uploaded by hand, row 1 is lost
+    code, out, err = cli(
+        "submit", job_path, "--csv", csv_path, "--wait", "--json", "--out", tmp_path / "r"
+    )
+    assert code == 0, err
+    assert "HEADER_LOOKS_LIKE_DATA" not in err  # submit writes column names of its own
+    assert json.loads(out)["jobs"][0]["added_count"] == 2
+    assert result_rows(tmp_path / "r") == {"ADDED": 2}

@@ -162,6 +162,13 @@ def test_upload_without_file_part(bulk: Bulk) -> None:
     assert error_of(response)[:2] == (400, "MANDATORY_NOT_FOUND")
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_upload_with_another_method_is_invalid_request_method(bulk: Bulk, method: str) -> None:
+    # Not INVALID_MODULE: "upload" is not read as a module name of the records API.
+    response = bulk.session.request(method, f"{bulk.base}/crm/v8/upload", timeout=30)
+    assert error_of(response)[:2] == (400, "INVALID_REQUEST_METHOD")
+
+
 def test_upload_and_create_need_token_and_scopes(sandbox: SandboxServer) -> None:
     data = make_zip({"leads.csv": LEADS_CSV})
     anonymous = requests.post(

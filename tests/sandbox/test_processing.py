@@ -422,3 +422,20 @@ def test_subform_rows_per_parent_are_limited(
     [result] = run(store, snapshot, job, csv("sub.csv", "Email,Parent", *rows))
     assert result.added_count == 200
     assert result.rows[200].errors_text == "LIMIT_EXCEEDED-Parent"
+
+
+def test_a_row_of_empty_cells_is_reported_not_dropped(
+    store: RecordStore, snapshot: MetadataSnapshot
+) -> None:
+    from bulkwizard.sandbox.bulk_files import parse_csv
+
+    # The data engine counts a line of only delimiters as a row, so the sandbox must too:
+    # otherwise the job's total_count disagrees with the rows the user submitted.
+    data = parse_csv("leads.csv", "Last_Name,Company\r\nAda,Acme\r\n,\r\n\r\nBo,Kiosk\r\n")
+    assert data.rows == [["Ada", "Acme"], ["", ""], ["Bo", "Kiosk"]]
+    job = leads_job(
+        field_mappings=[{"api_name": "Last_Name", "index": 0}, {"api_name": "Company", "index": 1}]
+    )
+    [result] = run(store, snapshot, job, data)
+    assert [row.status for row in result.rows] == ["ADDED", "SKIPPED", "ADDED"]
+    assert result.rows[1].errors_text == "MANDATORY_NOT_FOUND-Last_Name,Company"

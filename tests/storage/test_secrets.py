@@ -58,7 +58,7 @@ def test_empty_chainer_is_unusable(monkeypatch: pytest.MonkeyPatch) -> None:
 class LockedKeyring(keyring.backend.KeyringBackend):
     """A keyring whose collection is locked, like a macOS keychain the user did not unlock."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.KeyringLocked("Failed to unlock the collection!")

@@ -92,18 +92,22 @@ def test_token_is_refreshed_shortly_before_expiry(
     assert client.provider.minted == 2  # type: ignore[attr-defined]
 
 
-def test_short_server_ttl_and_the_legacy_expiry_shape(
+def test_a_short_server_ttl_is_renewed_before_use(
     make_sandbox: Callable[..., SandboxServer], connect_client: Connect
 ) -> None:
+    # (The legacy ``expires_in_sec`` shape is covered in test_client_units.)
     sandbox = make_sandbox(token_ttl=1)
     creds = sandbox.credentials
     oauth = OAuthClient(sandbox.base_url, creds["client_id"], creds["client_secret"])
     tokens = oauth.exchange_code(sandbox.mint_grant_code())
     assert tokens.expires_in == 1
-    client = connect_client(sandbox)
+    now = [0.0]
+    client = connect_client(sandbox, clock=lambda: now[0])
     client.org()
-    client.org()  # the 1 s token is renewed before use, never sent stale
-    assert client.provider.minted >= 1  # type: ignore[attr-defined]
+    assert client.provider.minted == 1  # type: ignore[attr-defined]
+    now[0] = 0.7  # past two thirds of a 1 s lifetime: renewed before use, never sent stale
+    client.org()
+    assert client.provider.minted == 2  # type: ignore[attr-defined]
 
 
 def test_wrong_grant_code_and_wrong_secret_are_auth_errors(sandbox: SandboxServer) -> None:

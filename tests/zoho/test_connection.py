@@ -43,8 +43,10 @@ def test_session_only_sign_in_when_no_keyring_exists(
     assert store.get("temp", secrets.REFRESH_TOKEN) == tokens.refresh_token
     client = connect(profile, store=store)
     assert client.current_user()["email"] == creds["user_email"]
+    refresh_token = tokens.refresh_token
+    assert refresh_token is not None
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert files and all(tokens.refresh_token.encode() not in p.read_bytes() for p in files)
+    assert files and all(refresh_token.encode() not in p.read_bytes() for p in files)
 
     assert sign_out(profile, store, profiles=profiles) is None
     assert store.get("temp", secrets.REFRESH_TOKEN) is None
@@ -52,7 +54,7 @@ def test_session_only_sign_in_when_no_keyring_exists(
     with pytest.raises(ZohoAuthError, match="no stored sign-in"):
         connect(profile, store=store)
     with pytest.raises(ZohoAuthError):
-        oauth.refresh(tokens.refresh_token)  # revoked at the server
+        oauth.refresh(refresh_token)  # revoked at the server
 
 
 def test_sign_out_still_forgets_locally_when_zoho_is_unreachable(

@@ -183,3 +183,39 @@ def test_create_job_429_is_a_refusal_and_waits_before_retrying(
         client.create_job(job)
     assert caught.value.http_status == 429
     assert client.transport.sleep == [3.0, 3.0]  # the server's Retry-After, between 3 tries
+
+
+def test_a_failing_later_part_names_the_jobs_already_created(
+    sandbox: SandboxServer, connect_client: Connect, tmp_path: Path
+) -> None:
+    from bulkwizard.zoho.errors import ZohoNetworkError
+    from bulkwizard.zoho.http import RetryPolicy
+    from bulkwizard.zoho.submit import PartialSubmitError
+
+    client = connect_client(sandbox, retry=RetryPolicy(attempts=1))
+    csv_path = write_leads(tmp_path / "leads.csv", 5)
+    packages = build_packages(leads_job(), {0: csv_path}, tmp_path / "zips", max_rows=2)
+    assert [p.rows for p in packages] == [2, 2, 1]
+
+    def stage(text: str) -> None:
+        if "part-002" in text:
+            sandbox.stop()  # the network goes away between the first and the second part
+
+    with pytest.raises(PartialSubmitError) as caught:
+        submit(client, packages, wait=False, out_dir=None, events=Events(stage=stage))
+    error = caught.value
+    assert isinstance(error.cause, ZohoNetworkError)
+    [created] = error.created
+    assert created.job_id.isdigit() and created.package is packages[0]
+    assert error.rows_not_submitted == 3
+    assert f"job(s) {created.job_id} (2 rows) were created" in str(error)
+    assert "Do not submit the whole file again" in str(error)
+
+
+def test_a_job_id_is_one_path_segment(sandbox: SandboxServer, connect_client: Connect) -> None:
+    # "../../v8/org" must not turn GET /crm/bulk/v8/write/{id} into another endpoint.
+    client = connect_client(sandbox)
+    with pytest.raises(ZohoApiError) as caught:
+        client.job("../../../v8/org")
+    assert (caught.value.code, caught.value.http_status) == ("RESOURCE_NOT_FOUND", 404)
+    assert caught.value.request == "GET /crm/bulk/v8/write/..%2F..%2F..%2Fv8%2Forg"
