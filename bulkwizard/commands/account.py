@@ -111,6 +111,13 @@ def report_error(command: str, exc: BaseException) -> int:
         return EXIT_NETWORK
     if isinstance(exc, SignInCancelled):
         return EXIT_NETWORK
+    if isinstance(exc, ZohoApiError) and exc.code == "RESOURCE_NOT_FOUND":
+        # An id the CRM does not know (a mistyped job id): the user's input, not a failed import.
+        print(
+            "  Check the id; `bulkwizard-cli status` takes the job id `submit` printed.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if isinstance(exc, ZohoApiError):
         return EXIT_PROBLEMS
     if isinstance(

@@ -164,7 +164,7 @@ def test_network_failure_exit_code(signed_in: SandboxServer, cli: Cli) -> None:
 @pytest.mark.parametrize("command", [["status", "999"], ["results", "999", "--out", "x"]])
 def test_unknown_job(signed_in: SandboxServer, cli: Cli, command: list[str]) -> None:
     code, _, err = cli(*command)
-    assert code == 1 and "RESOURCE_NOT_FOUND" in err
+    assert code == 2 and "RESOURCE_NOT_FOUND" in err and "Check the id" in err
 
 
 def test_profile_metadata_for_validate(signed_in: SandboxServer) -> None:
