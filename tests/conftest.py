@@ -61,7 +61,9 @@ def memory_keyring(request: pytest.FixtureRequest) -> Iterator[MemoryKeyring | N
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Point bulkwizard's config/data/cache folders at a fresh temporary folder."""
     home = tmp_path_factory.mktemp("bulkwizard-home")
     monkeypatch.setenv("BULKWIZARD_HOME", str(home))

@@ -33,7 +33,7 @@ from bulkwizard.core.metadata import MetadataSnapshot
 from bulkwizard.core.rowcheck import check_rows
 from bulkwizard.core.rowcheck_export import export_flagged_rows
 from bulkwizard.core.rowcheck_model import Finding
-from bulkwizard.core.rowcheck_sources import ResourceInput, bind_inputs
+from bulkwizard.core.rowcheck_sources import ResourceInput, bind_inputs, close_inputs
 from bulkwizard.core.split import MAX_ROWS_PER_CSV, MAX_ZIP_BYTES, SplitError, SplitLimits
 from bulkwizard.core.upload_prep import UploadPreparer
 
@@ -156,14 +156,17 @@ def handle_check(args: argparse.Namespace) -> int:
         snapshot = MetadataSnapshot.load(args.metadata)
         inputs = _inputs(job, args.csv)
         findings: list[Finding] = []
-        for finding in check_rows(job, snapshot, inputs):
-            findings.append(finding)
-            if not args.json:
-                print(finding.describe())
-            if args.limit is not None and len(findings) >= args.limit:
-                break
-        if args.export:
-            export_all(inputs, findings, Path(args.export))
+        try:
+            for finding in check_rows(job, snapshot, inputs):
+                findings.append(finding)
+                if not args.json:
+                    print(finding.describe())
+                if args.limit is not None and len(findings) >= args.limit:
+                    break
+            if args.export:
+                export_all(inputs, findings, Path(args.export))
+        finally:
+            close_inputs(inputs)
     except _INPUT_ERRORS as exc:
         return _fail("check", exc)
     errors = sum(1 for f in findings if f.is_error)
@@ -196,20 +199,24 @@ def handle_split(args: argparse.Namespace) -> int:
     try:
         job = load_job(Path(args.job))
         inputs = _inputs(job, args.csv)
-        with UploadPreparer(job, inputs, limits, drop_unmapped=not args.keep_unmapped) as prep:
-            plan = prep.plan()
-            jobs = prep.write(args.out)
+        try:
+            with UploadPreparer(job, inputs, limits, drop_unmapped=not args.keep_unmapped) as prep:
+                plan = prep.plan()
+                jobs = prep.write(args.out)
+        finally:
+            close_inputs(inputs)
     except SplitError as exc:
         print(f"bulkwizard-cli split: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except (*_INPUT_ERRORS, BulkWizardError) as exc:
         return _fail("split", exc)
     if args.json:
-        json.dump({"jobs": jobs, "rows": plan.total_rows}, sys.stdout, indent=2)
+        summary = {"jobs": [job.to_json() for job in jobs], "rows": plan.total_rows}
+        json.dump(summary, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         for entry in jobs:
-            files = ", ".join(f"{name}: {count:,} rows" for name, count in entry["files"].items())  # type: ignore[attr-defined]
-            print(f"{entry['zip']} ({entry['zip_bytes']:,} bytes): {files}")
+            files = ", ".join(f"{name}: {count:,} rows" for name, count in entry.files.items())
+            print(f"{entry.zip} ({entry.zip_bytes:,} bytes): {files}")
         print(f"{plan.job_count} job(s) written to {args.out}", file=sys.stderr)
     return EXIT_OK

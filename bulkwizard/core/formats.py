@@ -406,6 +406,14 @@ def _non_empty(samples: Iterable[str], limit: int) -> list[str]:
 
 
 def _best_pattern(values: Sequence[str], candidates: Sequence[str], min_share: float) -> str | None:
+    found = _best_pattern_fit(values, candidates, min_share)
+    return found[0] if found is not None else None
+
+
+def _best_pattern_fit(
+    values: Sequence[str], candidates: Sequence[str], min_share: float
+) -> tuple[str, float] | None:
+    """The first candidate that parses enough values, with the share it parses."""
     if not values:
         return None
     allowed_misses = int(len(values) * (1.0 - min_share))
@@ -418,10 +426,11 @@ def _best_pattern(values: Sequence[str], candidates: Sequence[str], min_share: f
                 if misses > allowed_misses:
                     break
         else:
-            return pattern
+            return pattern, (len(values) - misses) / len(values)
     return None
 
 
+@functools.lru_cache(maxsize=2)
 def _date_candidates(day_first: bool) -> tuple[str, ...]:
     # Ambiguous columns (every day <= 12) resolve to the first fitting pattern: ISO, then Zoho's
     # default month-first (or day-first when the caller knows the file is European), then the rest.
@@ -450,8 +459,13 @@ def detect_datetime_format(
     samples: Iterable[str], *, min_share: float = 1.0, day_first: bool = False, limit: int = 200
 ) -> str | None:
     """Return the allowed date-time pattern that fits the samples, or None (see date version)."""
+    return _best_pattern(_non_empty(samples, limit), _datetime_candidates(day_first), min_share)
+
+
+@functools.lru_cache(maxsize=2)
+def _datetime_candidates(day_first: bool) -> tuple[str, ...]:
     dates = _date_candidates(day_first)
-    ordered = (
+    return (
         "yyyy-MM-dd HH:mm:ss",
         "yyyy-MM-dd'T'HH:mm:ss",
         ISO_DATETIME_FORMAT,
@@ -459,7 +473,19 @@ def detect_datetime_format(
         "yyyy-MM-dd'T'HH:mm:ssZ",
         *(d + t for d in dates for t in _TIME_SUFFIXES),
     )
-    return _best_pattern(_non_empty(samples, limit), ordered, min_share)
+
+
+def fit_date_format(
+    values: Sequence[str], *, min_share: float = 1.0, day_first: bool = False, timed: bool = False
+) -> tuple[str, float] | None:
+    """Detect a date (or, with ``timed``, date-time) pattern and the share of values it parses.
+
+    The same choice as :func:`detect_date_format` / :func:`detect_datetime_format`, for values
+    that are already stripped, non-blank and all to be looked at (no ``limit``); the share comes
+    from the same pass, so nothing is parsed twice.
+    """
+    candidates = _datetime_candidates(day_first) if timed else _date_candidates(day_first)
+    return _best_pattern_fit(values, candidates, min_share)
 
 
 def _number_regex(group: str, decimal: str) -> re.Pattern[str]:

@@ -30,6 +30,7 @@ KINDS = ("empty", "boolean", "integer", "decimal", "datetime", "date", "email", 
 MIN_SHARE = 0.95
 SAMPLE_ROWS = 8192
 KIND_VALUES = 200
+DETECT_LIMIT = 200  # values the date detectors look at (their default)
 SHOWN_SAMPLES = 5
 EXACT_DISTINCT = 65536
 SKETCH_SIZE = 1024
@@ -150,18 +151,32 @@ def infer_kind(values: Sequence[str], *, day_first: bool = False) -> tuple[str, 
     if sum(1 for v in head if _DATEISH.match(v)) >= 0.5 * len(head):
         timed = sum(1 for v in head if _TIMEISH.search(v)) >= 0.5 * len(head)
         if timed:
-            found = formats.detect_datetime_format(values, min_share=MIN_SHARE, day_first=day_first)
-            if found is not None:
-                return "datetime", found, _fit(values, found)
-        found = formats.detect_date_format(values, min_share=MIN_SHARE, day_first=day_first)
-        if found is not None:
-            return "date", found, _fit(values, found)
+            fitted = _date_fit(values, timed=True, day_first=day_first)
+            if fitted is not None:
+                return "datetime", *fitted
+        fitted = _date_fit(values, timed=False, day_first=day_first)
+        if fitted is not None:
+            return "date", *fitted
     for kind, regex in (("email", _EMAIL), ("url", _URL), ("phone", _PHONE)):
         if sum(1 for v in head if regex.match(v)) >= 0.9 * len(head):
             fit = share(bool(regex.match(v)) for v in values)
             if fit * total >= need and (kind != "phone" or _mostly_digits(values)):
                 return kind, None, fit
     return "text", None, 1.0
+
+
+def _date_fit(
+    values: Sequence[str], *, timed: bool, day_first: bool
+) -> tuple[str, float] | None:
+    """The detected date (or date-time) pattern and the share of ``values`` it parses."""
+    if len(values) <= DETECT_LIMIT and all(v.strip() for v in values):
+        # The detector looks at exactly these values, so its pass also gives the share.
+        return formats.fit_date_format(
+            values, min_share=MIN_SHARE, day_first=day_first, timed=timed
+        )
+    detect = formats.detect_datetime_format if timed else formats.detect_date_format
+    found = detect(values, min_share=MIN_SHARE, day_first=day_first, limit=DETECT_LIMIT)
+    return None if found is None else (found, _fit(values, found))
 
 
 def _fit(values: Sequence[str], pattern: str) -> float:

@@ -31,6 +31,43 @@ from bulkwizard.core.table import CancelFlag, ProgressCallback, Table
 from bulkwizard.core.table_csv import CsvTable
 
 BLOCK_BYTES = 1 << 20  # bigger blocks cost memory (readahead) and are no faster
+# A slice of a batch pins the whole batch, so the sample is copied out every this many slices.
+COMPACT_SLICES = 8
+
+
+class _Sampler:
+    """The first rows of every batch (a ``rate`` share, ``cap`` rows in all): a sample spread
+    over the whole file, kept as zero-copy slices and copied into one table every
+    :data:`COMPACT_SLICES` slices (one copy instead of a ``take`` per batch).
+    """
+
+    def __init__(self, pa: Any, rate: float, cap: int) -> None:
+        self._pa = pa
+        self.rate = rate
+        self.cap = cap
+        self.rows = 0
+        self._slices: list[Any] = []
+        self._kept: list[Any] = []
+
+    def add(self, batch: Any) -> None:
+        count = batch.num_rows
+        take = min(count, math.ceil(count * self.rate), self.cap - self.rows)
+        if take <= 0:
+            return
+        self._slices.append(batch.slice(0, take))
+        self.rows += take
+        if len(self._slices) >= COMPACT_SLICES:
+            self._kept.append(self._pa.Table.from_batches(self._slices).combine_chunks())
+            self._slices = []
+
+    def table(self) -> Any:
+        """The sample as one table with one chunk per column, or None when it is empty."""
+        if not self.rows:
+            return None
+        parts = list(self._kept)
+        if self._slices:
+            parts.append(self._pa.Table.from_batches(self._slices))
+        return self._pa.concat_tables(parts).combine_chunks()
 
 
 def _shown(table: CsvTable) -> list[list[str]]:
@@ -93,11 +130,9 @@ def arrow_profile(
         null_values=[""],
     )
     estimate = max(table.estimated_row_count, 1)
-    rate = min(1.0, SAMPLE_ROWS / estimate)
+    sampler = _Sampler(pa, min(1.0, SAMPLE_ROWS / estimate), 4 * SAMPLE_ROWS)
     rows = 0
     empties = [0] * width
-    sampled: list[Any] = []
-    sampled_rows = 0
     try:
         with pa.OSFile(layout.path) as source:
             source.seek(table.data_offset)
@@ -108,15 +143,10 @@ def arrow_profile(
                 convert_options=convert_options,
             )
             for batch in reader:
-                count = batch.num_rows
-                rows += count
+                rows += batch.num_rows
                 for index, column in enumerate(batch.columns):
                     empties[index] += column.null_count
-                take = min(count, math.ceil(count * rate), 4 * SAMPLE_ROWS - sampled_rows)
-                if take > 0:
-                    # take() copies, so the sample does not keep whole blocks alive.
-                    sampled.append(batch.take(pa.array(range(take), pa.int32())))
-                    sampled_rows += take
+                sampler.add(batch)
                 if cancel is not None and cancel.is_set():
                     raise ProfileCancelled("profiling was cancelled")
                 if progress is not None:
@@ -125,34 +155,54 @@ def arrow_profile(
         return None
     total = rows + invalid[0]
     shown = _shown(table)
-    sample = pa.Table.from_batches(sampled) if sampled else None
+    sample = sampler.table()
+    filled = [column.combine_chunks().drop_null() for column in sample.columns] if sample else []
+    distinct = [_frequencies(pc, values, exact=sampler.rows >= rows) for values in filled]
     columns: list[ColumnProfile] = []
     for index, name in enumerate(table.headers):
         profile = ColumnProfile(
             index=index, name=name, empty_count=empties[index], row_count=rows, samples=shown[index]
         )
-        if sample is not None:
-            values = sample.column(index).combine_chunks().drop_null()
-            counts = pc.value_counts(values).field("counts")
-            distinct = len(counts)
-            filled = rows - empties[index]
-            if sampled_rows >= rows:
-                profile.distinct_estimate, profile.distinct_exact = distinct, True
-            else:
-                singletons = pc.sum(pc.equal(counts, 1)).as_py() or 0
-                doubletons = pc.sum(pc.equal(counts, 2)).as_py() or 0
-                profile.distinct_estimate = chao1(distinct, singletons, doubletons, filled)
-                profile.distinct_exact = False
-            step = max(1, len(values) // KIND_VALUES)
-            picked = pc.take(values, pa.array(range(0, len(values), step), pa.int64()))
-            texts = [v.strip() for v in picked.to_pylist() if v.strip()]
-            for text in texts:  # the top rows may hold fewer distinct values than wanted
-                if len(profile.samples) >= SHOWN_SAMPLES:
-                    break
-                if text not in profile.samples:
-                    profile.samples.append(text)
-            profile.kind, profile.format, profile.kind_share = infer_kind(
-                texts[:KIND_VALUES], day_first=day_first
-            )
         columns.append(profile)
+        if not filled:
+            continue
+        count, singletons, doubletons = distinct[index]
+        if sampler.rows >= rows:
+            profile.distinct_estimate, profile.distinct_exact = count, True
+        else:
+            profile.distinct_estimate = chao1(count, singletons, doubletons, rows - empties[index])
+            profile.distinct_exact = False
+        texts = _kind_texts(pa, filled[index])
+        for text in texts:  # the top rows may hold fewer distinct values than wanted
+            if len(profile.samples) >= SHOWN_SAMPLES:
+                break
+            if text not in profile.samples:
+                profile.samples.append(text)
+        profile.kind, profile.format, profile.kind_share = infer_kind(
+            texts[:KIND_VALUES], day_first=day_first
+        )
     return TableProfile(columns=columns, row_count=total, ragged_rows=invalid[0], engine="arrow")
+
+
+def _frequencies(pc: Any, values: Any, *, exact: bool) -> tuple[int, int, int]:
+    """(distinct values, values seen once, values seen twice) in a sampled column.
+
+    The last two feed the Chao1 estimate, so a column sampled whole skips them.
+    """
+    counts = pc.value_counts(values).field("counts")
+    singletons = doubletons = 0
+    if not exact:
+        # Frequencies of frequencies: a handful of entries, whatever the column holds.
+        for entry in pc.value_counts(counts).to_pylist():
+            if entry["values"] == 1:
+                singletons = entry["counts"]
+            elif entry["values"] == 2:
+                doubletons = entry["counts"]
+    return len(counts), singletons, doubletons
+
+
+def _kind_texts(pa: Any, values: Any) -> list[str]:
+    """About KIND_VALUES stripped non-blank values spread evenly over a sampled column."""
+    step = max(1, len(values) // KIND_VALUES)
+    picked = values.take(pa.array(range(0, len(values), step), pa.int64()))
+    return [text for text in (value.strip() for value in picked.to_pylist()) if text]

@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from operator import attrgetter
+from typing import Any, Protocol, runtime_checkable
 
 from bulkwizard.core.errors import MappingError
 from bulkwizard.core.job import BulkWriteJob
-from bulkwizard.core.metadata import MetadataSnapshot
+from bulkwizard.core.metadata import FieldMeta, MetadataSnapshot
 from bulkwizard.core.rowcheck_keys import DuplicateTracker, ParentKeys
 from bulkwizard.core.rowcheck_model import (
     ERROR,
@@ -40,12 +41,23 @@ from bulkwizard.core.rowcheck_model import (
 from bulkwizard.core.rowcheck_rules import ColumnRule, compile_rule
 from bulkwizard.core.rowcheck_sources import ResourceInput
 
-BATCH_ROWS = 4096
+# Small batches stay in the CPU cache and young GC generation: 512 rows measured fastest.
+BATCH_ROWS = 512
 ProgressCallback = Callable[[str, int], None]
 CancelCheck = Callable[[], bool]
 
+
+@runtime_checkable
+class CancelFlag(Protocol):
+    """Anything with ``is_set()``, such as :class:`threading.Event`."""
+
+    def is_set(self) -> bool: ...
+
+
 _values = attrgetter("values")
 _numbers = attrgetter("number")
+_field_counts = attrgetter("field_count")
+_extras = attrgetter("extra")
 
 
 class _FileChecker:
@@ -61,16 +73,14 @@ class _FileChecker:
         self.link_index: int | None = None
         link = item.parent_link
         if link is not None and link.index is not None:
-            self.link_index = self._column(link.index, link.api_name)
+            self.link_index = self.column(link.index, link.api_name)
         find_by = item.resource.find_by
         for mapping in item.mappings:
             if mapping.index is None or mapping is link:
                 continue
-            index = self._column(mapping.index, mapping.api_name)
+            index = self.column(mapping.index, mapping.api_name)
             meta = snapshot.field(module, mapping.api_name)
             if meta is None and mapping.api_name == "id":
-                from bulkwizard.core.metadata import FieldMeta
-
                 meta = FieldMeta(api_name="id", data_type="bigint", field_label="Record Id")
             if meta is None:
                 continue  # an unknown field is the pre-flight validator's finding, not a row's
@@ -94,13 +104,71 @@ class _FileChecker:
                     )
                 )
 
-    def _column(self, index: int, api_name: str) -> int:
+    def column(self, index: int, api_name: str) -> int:
+        """Return ``index`` after checking the file has that column."""
         if not 0 <= index < len(self.headers):
             raise MappingError(
                 f"{self.item.label}: the mapping of {api_name} uses column index {index}, but "
                 f"the file has {len(self.headers)} columns (0 to {len(self.headers) - 1})"
             )
         return index
+
+    def check_batch(
+        self, batch: list[Any], collect: ParentKeys | None, lookup: ParentKeys | None
+    ) -> list[_Hit]:
+        """Every problem in a batch of rows (unsorted)."""
+        width = len(self.headers)
+        # Row numbers matter only to messages about earlier rows (duplicates, parent keys).
+        numbers: list[int] = (
+            list(map(_numbers, batch)) if self.trackers or collect is not None else []
+        )
+        columns = list(zip(*map(_values, batch), strict=False)) if width else []
+        hits: list[_Hit] = []
+        ragged = ragged_rows(batch, width)
+        for position, row in enumerate(batch) if ragged else ():
+            if row in ragged:
+                noun = "cell" if row.field_count == 1 else "cells"
+                message = (
+                    f"this row has {row.field_count} {noun} but the header has {width} columns"
+                )
+                problem = Problem(INVALID_DATA, "ragged", message, ERROR)
+                hits.append((position, -1, None, None, None, problem))
+        for rule in self.rules:
+            cells = columns[rule.column_index]
+            for position, problem in rule.scan(cells):
+                hits.append(
+                    (
+                        position,
+                        rule.column_index,
+                        cells[position],
+                        rule.api_name,
+                        rule.label,
+                        problem,
+                    )
+                )
+        for tracker in self.trackers:
+            cells = columns[tracker.column_index]
+            for position, problem in tracker.scan(cells, numbers):
+                hits.append(
+                    (position, tracker.column_index, cells[position], tracker.api_name,
+                     tracker.label, problem)
+                )  # fmt: skip
+        for column in collect.columns if collect is not None else ():
+            assert collect is not None
+            cells = columns[column]
+            for position, problem in collect.add(column, cells, numbers):
+                hits.append((position, column, cells[position], None, None, problem))
+        link = self.item.parent_link
+        if lookup is not None and link is not None and self.link_index is not None:
+            assert link.parent_column_index is not None
+            cells = columns[self.link_index]
+            for position in lookup.orphans(link.parent_column_index, cells):
+                problem = _orphan_problem(cells[position], link.parent_column_index)
+                hits.append(
+                    (position, self.link_index, cells[position], link.api_name, link.api_name,
+                     problem)
+                )  # fmt: skip
+        return hits
 
     def finding(
         self,
@@ -135,7 +203,7 @@ def check_rows(
     inputs: Sequence[ResourceInput],
     *,
     progress: ProgressCallback | None = None,
-    cancel: CancelCheck | None = None,
+    cancel: CancelCheck | CancelFlag | None = None,
     batch_rows: int = BATCH_ROWS,
 ) -> Iterator[Finding]:
     """Stream the findings of every row of every file of ``job``, parent file first.
@@ -145,13 +213,15 @@ def check_rows(
         snapshot: the org's metadata.
         inputs: the resources bound to their files (:func:`bind_inputs`), parent first.
         progress: called as ``progress(file_label, rows_done)`` after each batch.
-        cancel: polled before each batch; when it returns True the stream ends.
+        cancel: polled before each batch (a callable, or an event's ``is_set``); when set,
+            the stream ends.
         batch_rows: rows per batch (findings come out once per batch).
 
     Raises:
         MappingError: a mapping names a column the file does not have.
         CsvFormatError: a file cannot be read (names the line).
     """
+    cancelled = _cancel_check(cancel)
     checkers = [_FileChecker(job, snapshot, item) for item in inputs]
     parent_keys: ParentKeys | None = None
     if len(checkers) > 1:
@@ -169,11 +239,15 @@ def check_rows(
             parent_keys if position == 0 else None,
             parent_keys if position > 0 else None,
             progress,
-            cancel,
+            cancelled,
             batch_rows,
         )
-        if cancel is not None and cancel():
+        if cancelled():
             return
+
+
+# (position in batch, column index or -1, cell value, field API name, field label, problem)
+_Hit = tuple[int, int, str | None, str | None, str | None, Problem]
 
 
 def _check_file(
@@ -181,124 +255,39 @@ def _check_file(
     collect: ParentKeys | None,
     lookup: ParentKeys | None,
     progress: ProgressCallback | None,
-    cancel: CancelCheck | None,
+    cancelled: Callable[[], bool],
     batch_rows: int,
 ) -> Iterator[Finding]:
     item = checker.item
-    width = len(checker.headers)
     if collect is not None:
         for column in collect.columns:
-            checker._column(column, f"parent_column_index {column}")
-    link = item.parent_link
-    parent_column = link.parent_column_index if link is not None else None
+            checker.column(column, f"parent_column_index {column}")
     rows_iter = iter(item.table.iter_rows())
     done = 0
-    while True:
-        if cancel is not None and cancel():
-            return
+    while not cancelled():
         batch = list(islice(rows_iter, batch_rows))
         if not batch:
             return
-        numbers: list[int] = list(map(_numbers, batch))
-        columns = list(zip(*map(_values, batch), strict=False)) if width else []
-        found: list[tuple[int, int, Finding]] = []
-        for row in batch:
-            if getattr(row, "ragged", False):
-                count = getattr(row, "field_count", len(row.values))
-                cells = "cell" if count == 1 else "cells"
-                message = f"this row has {count} {cells} but the header has {width} columns"
-                problem = Problem(INVALID_DATA, "ragged", message, ERROR)
-                found.append(
-                    (
-                        row.number,
-                        -1,
-                        checker.finding(row.number, row.line, None, None, None, None, problem),
-                    )
-                )
-        for rule in checker.rules:
-            cells = columns[rule.column_index]
-            for offset, problem in rule.scan(cells):
-                row = batch[offset]
-                found.append(
-                    (
-                        row.number,
-                        rule.column_index,
-                        checker.finding(
-                            row.number,
-                            row.line,
-                            rule.column_index,
-                            cells[offset],
-                            rule.api_name,
-                            rule.label,
-                            problem,
-                        ),
-                    )
-                )
-        for tracker in checker.trackers:
-            for offset, problem in tracker.scan(columns[tracker.column_index], numbers):
-                row = batch[offset]
-                found.append(
-                    (
-                        row.number,
-                        tracker.column_index,
-                        checker.finding(
-                            row.number,
-                            row.line,
-                            tracker.column_index,
-                            columns[tracker.column_index][offset],
-                            tracker.api_name,
-                            tracker.label,
-                            problem,
-                        ),
-                    )
-                )
-        if collect is not None:
-            for column in collect.columns:
-                for offset, problem in collect.add(column, columns[column], numbers):
-                    row = batch[offset]
-                    found.append(
-                        (
-                            row.number,
-                            column,
-                            checker.finding(
-                                row.number,
-                                row.line,
-                                column,
-                                columns[column][offset],
-                                None,
-                                None,
-                                problem,
-                            ),
-                        )
-                    )
-        if lookup is not None and checker.link_index is not None and parent_column is not None:
-            cells = columns[checker.link_index]
-            for offset in lookup.orphans(parent_column, cells):
-                row = batch[offset]
-                value = cells[offset]
-                problem = _orphan_problem(value, parent_column)
-                assert link is not None
-                found.append(
-                    (
-                        row.number,
-                        checker.link_index,
-                        checker.finding(
-                            row.number,
-                            row.line,
-                            checker.link_index,
-                            value,
-                            link.api_name,
-                            link.api_name,
-                            problem,
-                        ),
-                    )
-                )
-        found.sort(key=lambda entry: (entry[0], entry[1]))
-        for _, _, finding in found:
-            yield finding
+        hits = checker.check_batch(batch, collect, lookup)
+        hits.sort(key=lambda hit: (hit[0], hit[1]))
+        for position, column, value, api_name, label, problem in hits:
+            row = batch[position]
+            index = column if column >= 0 else None
+            yield checker.finding(row.number, row.line, index, value, api_name, label, problem)
         done += len(batch)
         if progress is not None:
             progress(item.label, done)
+
+
+def ragged_rows(batch: list[Any], width: int) -> list[Any]:
+    """The rows of a batch the reader flagged as ragged (``field_count`` / ``extra``)."""
+    try:
+        counts = set(map(_field_counts, batch))
+        if counts <= {width} and not any(map(_extras, batch)):
+            return []
+    except AttributeError:  # rows from a reader that does not say: nothing to flag
+        return []
+    return [row for row in batch if row.ragged]
 
 
 def _orphan_problem(value: str, parent_column: int) -> Problem:
@@ -310,6 +299,15 @@ def _orphan_problem(value: str, parent_column: int) -> Problem:
         "so this child row cannot be linked"
     )
     return Problem(RESOURCE_NOT_FOUND, "orphan", message)
+
+
+def _cancel_check(cancel: CancelCheck | CancelFlag | None) -> Callable[[], bool]:
+    """Accept a callable or anything with ``is_set()`` (a :class:`threading.Event`)."""
+    if cancel is None:
+        return lambda: False
+    if isinstance(cancel, CancelFlag):
+        return cancel.is_set
+    return cancel
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

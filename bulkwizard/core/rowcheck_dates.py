@@ -92,7 +92,8 @@ def tight_regex(pattern: str) -> str | None:
         parts.append(_TIGHT.get((field.letter, group), group))
         cursor = end
     parts.append(body[cursor:])
-    return "".join(parts)
+    # Nothing reads the groups of the batch regex; non-capturing groups match faster.
+    return re.sub(r"(?<!\\)\((?!\?)", "(?:", "".join(parts))
 
 
 def _example(pattern: str, with_time: bool) -> str:
@@ -166,7 +167,9 @@ def date_rule(
 
     tight = tight_regex(chosen)
     batch_filter: BatchFilter
-    if tight is None:
+    if tight is None or not with_time:
+        # Date columns hold few distinct values (a century is 36,525 days): remembering the
+        # good ones beats any regex, and also clears the 29th to 31st without parsing again.
         batch_filter = KnownGoodFilter(lambda value: check(value) is None)
     else:
         iso = _ISO_DATETIME_FAST if with_time else _ISO_DATE_FAST

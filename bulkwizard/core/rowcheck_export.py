@@ -46,7 +46,9 @@ def export_flagged_rows(
             by_row[finding.row].append(_describe(finding))
     target = Path(out_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, temp_name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     written = 0
     try:
         with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:

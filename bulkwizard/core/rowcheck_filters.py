@@ -30,16 +30,35 @@ class BatchFilter(Protocol):
         ...
 
     def suspects(self, cells: Sequence[str]) -> Iterable[int]:
-        """Positions of cells that do not pass."""
+        """Positions of cells that do not pass (quickly nothing when :meth:`all_ok`)."""
         ...
 
 
 class RegexFilter:
     """Cells must match a pattern; the pattern must accept the empty cell when empty is fine."""
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(
+        self,
+        pattern: str,
+        flags: int = 0,
+        *,
+        max_length: int | None = None,
+        required: bool = False,
+    ) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        # Length and "not blank" as look-aheads, so one pass over the text checks everything.
+        if required:
+            pattern = rf"(?=\s*[^\s{SEPARATOR}])(?:{pattern})"
+        if max_length is not None:
+            pattern = f"(?=[^{SEPARATOR}]{{0,{max_length}}}(?![^{SEPARATOR}]))(?:{pattern})"
         self.one = re.compile(pattern, flags)
-        self.many = re.compile(f"(?:{pattern})(?:{SEPARATOR}(?:{pattern}))*", flags)
+        # Each cell is matched inside an atomic group that must end at a separator: once a cell
+        # matched, a later failure never backtracks into it (which could take exponential time).
+        cell = f"(?>(?:{pattern})(?={SEPARATOR}|\\Z))"
+        self.many = re.compile(f"{cell}(?:{SEPARATOR}{cell})*+", flags)
+        # The longest run of good cells (each followed by a separator) from a position.
+        self.run = re.compile(f"(?:{cell}{SEPARATOR})*+", flags)
 
     def all_ok(self, cells: Sequence[str]) -> bool:
         joined = SEPARATOR.join(cells)
@@ -48,7 +67,28 @@ class RegexFilter:
         return self.many.fullmatch(joined) is not None
 
     def suspects(self, cells: Sequence[str]) -> Iterable[int]:
-        return compress(range(len(cells)), map(not_, map(self.one.fullmatch, cells)))
+        joined = SEPARATOR.join(cells)
+        if joined.count(SEPARATOR) != len(cells) - 1:
+            return [i for i, cell in enumerate(cells) if self.one.fullmatch(cell) is None]
+        if self.many.fullmatch(joined) is not None:
+            return ()
+        # Bad cells are rare: jump from one to the next with the run regex, so the text is
+        # scanned about once instead of calling the regex once per cell.
+        found: list[int] = []
+        run, one = self.run.match, self.one.fullmatch
+        size = len(joined)
+        position = index = 0
+        while True:
+            end = run(joined, position).end()  # type: ignore[union-attr]  # always matches
+            index += joined.count(SEPARATOR, position, end)
+            stop = joined.find(SEPARATOR, end)
+            if stop < 0:
+                stop = size
+            if one(joined, end, stop) is None:
+                found.append(index)
+            if stop >= size:
+                return found
+            position, index = stop + 1, index + 1
 
 
 class LengthFilter:
@@ -61,6 +101,8 @@ class LengthFilter:
         return max(map(len, cells), default=0) <= self.limit
 
     def suspects(self, cells: Sequence[str]) -> Iterable[int]:
+        if self.all_ok(cells):
+            return ()
         return compress(range(len(cells)), map(self.limit.__lt__, map(len, cells)))
 
 
@@ -74,6 +116,8 @@ class SetFilter:
         return self.allowed.issuperset(cells)
 
     def suspects(self, cells: Sequence[str]) -> Iterable[int]:
+        if self.all_ok(cells):
+            return ()
         return compress(range(len(cells)), map(not_, map(self.allowed.__contains__, cells)))
 
 
@@ -84,6 +128,8 @@ class NotEmptyFilter:
         return "" not in cells and not any(map(str.isspace, cells))
 
     def suspects(self, cells: Sequence[str]) -> Iterable[int]:
+        if self.all_ok(cells):
+            return ()
         return compress(range(len(cells)), map(not_, map(str.strip, cells)))
 
 
@@ -98,18 +144,25 @@ class KnownGoodFilter:
         self.is_good = is_good
         self.capacity = capacity
         self.good: set[str] = {""}
+        self.bad: set[str] = set()  # bad values repeat too ("n/a"): test each once
 
     def all_ok(self, cells: Sequence[str]) -> bool:
         if self.good.issuperset(cells):
             return True
-        new = set(cells).difference(self.good)
-        if len(self.good) + len(new) > self.capacity:
-            self.good = {""}
-        self.good.update(value for value in new if self.is_good(value))
+        new = set(cells).difference(self.good).difference(self.bad)
+        if len(self.good) + len(self.bad) + len(new) > self.capacity:
+            self.good, self.bad = {""}, set()
+        for value in new:
+            (self.good if self.is_good(value) else self.bad).add(value)
         return self.good.issuperset(cells)
 
     def suspects(self, cells: Sequence[str]) -> Iterable[int]:
+        if self.all_ok(cells):
+            return ()
         return compress(range(len(cells)), map(not_, map(self.good.__contains__, cells)))
+
+
+ANY_TEXT = f"[^{SEPARATOR}]*"
 
 
 def optional(pattern: str) -> str:

@@ -16,6 +16,7 @@ from bulkwizard.core.job import FieldMapping
 from bulkwizard.core.metadata import FieldMeta
 from bulkwizard.core.rowcheck_dates import date_rule
 from bulkwizard.core.rowcheck_filters import (
+    ANY_TEXT,
     BatchFilter,
     KnownGoodFilter,
     LengthFilter,
@@ -36,11 +37,12 @@ from bulkwizard.core.rowcheck_numbers import number_rule
 Check = Callable[[str], Problem | None]
 
 # Shapes, deliberately simple: they catch what exports get wrong (spaces, commas, missing @).
-EMAIL_FAST = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+# (The look-behind asks for a top-level domain of 2+ letters without backtracking.)
+EMAIL_FAST = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?<=[A-Za-z]{2})"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)*\.[^@\s.]{2,}")
 URL_FAST = r"(?:https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d{1,5})?(?:[/?#][!-~]*)?"
 _URL = re.compile(r"(?:https?://)?[^\s/:?#.]+(?:\.[^\s/:?#.]+)+(?::\d{1,5})?(?:[/?#]\S*)?")
-PHONE_FAST = r"[0-9+() ./-]*[0-9][0-9+() ./-]*"
+PHONE_FAST = r"(?=[+() ./-]*[0-9])[0-9+() ./-]+"
 _PHONE = re.compile(r"[0-9+() ./-]*[0-9][0-9+() ./-]*(?:\s*(?:x|ext\.?|#)\s*\d+)?", re.IGNORECASE)
 # Zoho record ids are 18-19 digit numbers; allow a little either side.
 ID_FAST = r"[0-9]{15,20}"
@@ -65,15 +67,19 @@ class ColumnRule:
     check: Check
     kinds: tuple[str, ...] = field(default=())
 
+    memo: dict[str, Problem | None] = field(default_factory=dict, repr=False)
+
     def scan(self, cells: Sequence[str]) -> list[tuple[int, Problem]]:
         """Problems in a batch of this column's cells, as (position in batch, problem)."""
-        failing = [f for f in self.filters if not f.all_ok(cells)]
-        if not failing:
-            return []
         suspects: set[int] = set()
-        for batch_filter in failing:
+        for batch_filter in self.filters:
             suspects.update(batch_filter.suspects(cells))
-        memo: dict[str, Problem | None] = {}
+        if not suspects:
+            return []
+        # Bad values repeat ("n/a", a wrong date format): explain each one once.
+        memo = self.memo
+        if len(memo) > 10_000:
+            memo.clear()
         found: list[tuple[int, Problem]] = []
         for position in sorted(suspects):
             value = cells[position]
@@ -225,6 +231,30 @@ def _type_rule(
     return [], None
 
 
+def _with_length_and_presence(
+    filters: list[BatchFilter], limit: int | None, mandatory: bool
+) -> list[BatchFilter]:
+    """Add the length limit and the "not empty" rule to a column's filters, cheaply.
+
+    Each filter pass touches every cell, so the limits ride along as look-aheads in the column's
+    regex filter when it has one (or a plain-text one when it has none); a picklist's set filter
+    already bounds the length.
+    """
+    regex = next((f for f in filters if isinstance(f, RegexFilter)), None)
+    has_set = any(isinstance(f, SetFilter) for f in filters)
+    if regex is None and not has_set and limit is not None:
+        regex = RegexFilter(ANY_TEXT)
+        filters = [*filters, regex]
+    if regex is not None:
+        combined = RegexFilter(regex.pattern, regex.flags, max_length=limit, required=mandatory)
+        return [combined if f is regex else f for f in filters]
+    if mandatory:
+        filters = [*filters, NotEmptyFilter()]
+    if limit is not None and not has_set:
+        filters = [*filters, LengthFilter(limit)]
+    return filters
+
+
 def compile_rule(
     meta: FieldMeta,
     mapping: FieldMapping,
@@ -244,13 +274,13 @@ def compile_rule(
     """
     assert mapping.index is not None
     filters, check = _type_rule(meta, mapping, find_by or mapping.find_by)
-    limit = meta.length if meta.data_type in TEXT_TYPES else None
-    if limit is not None and limit > 0:
-        filters.append(LengthFilter(limit))
+    limit = meta.length if meta.data_type in TEXT_TYPES and (meta.length or 0) > 0 else None
+    if limit is not None:
         check = _length_check(limit, check)
     if mandatory:
-        filters.append(NotEmptyFilter())
         check = _mandatory_check(meta.label, check)
+    if limit is not None or mandatory:
+        filters = _with_length_and_presence(filters, limit, mandatory)
     if check is None or not filters:
         return None
     return ColumnRule(

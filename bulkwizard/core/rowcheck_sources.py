@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from bulkwizard.core.errors import MappingError
 from bulkwizard.core.job import BulkWriteJob, FieldMapping, Resource
+from bulkwizard.core.table import open_table
 
 
 class RowLike(Protocol):
@@ -43,8 +44,6 @@ class TableLike(Protocol):
 
 def open_source(path: str | os.PathLike[str]) -> TableLike:
     """Open a spreadsheet with the data engine's reader (encoding and dialect detected)."""
-    from bulkwizard.core.table import open_table  # the reader; imported late to keep import light
-
     table: TableLike = open_table(path)
     return table
 
@@ -126,29 +125,53 @@ def bind_inputs(
         raise MappingError("the job has no resources: nothing to check")
     remaining = dict(files)
     inputs: list[ResourceInput] = []
-    for position, resource in enumerate(job.resources):
-        name = csv_name(resource)
-        path: str | os.PathLike[str] | None = None
-        for candidate in [*(resource.file_names or ()), name, resource.module.api_name]:
-            if candidate in remaining:
-                path = remaining.pop(candidate)
-                break
-        if path is None and None in remaining and len(job.resources) == 1:
-            path = remaining.pop(None)
-        if path is None:
+    try:
+        for position, resource in enumerate(job.resources):
+            inputs.append(_bind(job, position, resource, remaining, opener))
+        if remaining:
+            unknown = ", ".join(str(key) for key in remaining)
+            known = ", ".join(item.name for item in inputs)
             raise MappingError(
-                f"no file given for resource {position} ({resource.module.api_name}): "
-                f"pass --csv {name}=PATH"
+                f"file name(s) {unknown} match no resource of the job (known: {known})"
             )
-        table = opener(path)
-        mappings = (
-            list(resource.field_mappings)
-            if resource.field_mappings is not None
-            else header_mappings(table.headers)
-        )
-        inputs.append(ResourceInput(position, resource, name, str(Path(path)), table, mappings))
-    if remaining:
-        unknown = ", ".join(str(key) for key in remaining)
-        known = ", ".join(item.name for item in inputs)
-        raise MappingError(f"file name(s) {unknown} match no resource of the job (known: {known})")
+    except BaseException:
+        close_inputs(inputs)
+        raise
     return inputs
+
+
+def _bind(
+    job: BulkWriteJob,
+    position: int,
+    resource: Resource,
+    remaining: dict[str | None, str | os.PathLike[str]],
+    opener: Any,
+) -> ResourceInput:
+    name = csv_name(resource)
+    path: str | os.PathLike[str] | None = None
+    for candidate in [*(resource.file_names or ()), name, resource.module.api_name]:
+        if candidate in remaining:
+            path = remaining.pop(candidate)
+            break
+    if path is None and None in remaining and len(job.resources) == 1:
+        path = remaining.pop(None)
+    if path is None:
+        raise MappingError(
+            f"no file given for resource {position} ({resource.module.api_name}): "
+            f"pass --csv {name}=PATH"
+        )
+    table = opener(path)
+    mappings = (
+        list(resource.field_mappings)
+        if resource.field_mappings is not None
+        else header_mappings(table.headers)
+    )
+    return ResourceInput(position, resource, name, str(Path(path)), table, mappings)
+
+
+def close_inputs(inputs: Sequence[ResourceInput]) -> None:
+    """Close the tables of bound inputs (stops background indexing, frees temporary files)."""
+    for item in inputs:
+        close = getattr(item.table, "close", None)
+        if close is not None:
+            close()

@@ -18,8 +18,12 @@ A family that alone breaks a limit raises :class:`FamilyTooLargeError` naming it
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
+from operator import eq
 from typing import Any
 
 from bulkwizard.core.errors import BulkWizardError
@@ -167,43 +171,58 @@ def plan_split(files: Sequence[FileRows], limits: SplitLimits | None = None) -> 
     family_bytes = array("q", bytes(8 * count))
     family_rows = [array("q", bytes(8 * count)) for _ in files]
     for position, rows in enumerate(files):
+        if rows.families and min(rows.families) < 0:
+            orphan = list(rows.families).index(min(rows.families))
+            raise OrphanRowError(
+                "this child row's parent key matches no parent row, so it fits in no "
+                "upload; fix or remove it (the check command lists every such row)",
+                file=rows.label,
+                row=rows.numbers[orphan],
+            )
         tally = family_rows[position]
-        for family, size, number in zip(rows.families, rows.lengths, rows.numbers, strict=True):
-            if family < 0:
-                raise OrphanRowError(
-                    "this child row's parent key matches no parent row, so it fits in no "
-                    "upload; fix or remove it (the check command lists every such row)",
-                    file=rows.label,
-                    row=number,
-                )
-            tally[family] += 1
+        if position == 0 and array("q", rows.families) == array("q", range(count)):
+            # Every parent row is its own family (no repeated keys): sizes are the row sizes.
+            tally[:] = array("q", [1]) * count
+            family_bytes[:] = array("q", rows.lengths)
+            continue
+        for family, amount in Counter(rows.families).items():
+            tally[family] = amount
+        for family, size in zip(rows.families, rows.lengths, strict=True):
             family_bytes[family] += size
 
+    # Families in order of their first parent row, with their sizes in that order.
+    roots = list(compress(range(count), map(eq, parent.families, range(count))))
+    sizes = [list(map(tally.__getitem__, roots)) for tally in family_rows]
+    weights = list(map(family_bytes.__getitem__, roots))
+    for per_family in sizes:
+        if per_family and max(per_family) > limits.max_rows:
+            first = roots[per_family.index(max(per_family))]
+            raise _too_large(files, [t[first] for t in family_rows], family_bytes[first], headers,
+                             budget, limits, first)  # fmt: skip
+    if weights and headers + max(weights) > budget:
+        first = roots[weights.index(max(weights))]
+        raise _too_large(files, [t[first] for t in family_rows], family_bytes[first], headers,
+                         budget, limits, first)  # fmt: skip
+    # Greedy packing, one chunk at a time: with running totals, the end of each chunk is a
+    # binary search per limit instead of a Python step per family.
+    totals = [[0, *accumulate(per_family)] for per_family in sizes]
+    byte_totals = [0, *accumulate(weights)]
     chunk_of_family = array("q", [-1]) * count
     chunks: list[ChunkPlan] = []
-    current = [0] * len(files)
-    current_bytes = headers
-    for root in range(count):
-        if parent.families[root] != root:
-            continue
-        sizes = [tally[root] for tally in family_rows]
-        size = family_bytes[root]
-        if max(sizes) > limits.max_rows or headers + size > budget:
-            raise _too_large(files, sizes, size, headers, budget, limits, root)
-        fits = current_bytes + size <= budget and all(
-            have + add <= limits.max_rows for have, add in zip(current, sizes, strict=True)
-        )
-        if not chunks or not fits:
-            chunks.append(ChunkPlan(len(chunks), dict.fromkeys(names, 0), headers))
-            current = [0] * len(files)
-            current_bytes = headers
-        chunk = chunks[-1]
-        for position, add in enumerate(sizes):
-            current[position] += add
-            chunk.rows[names[position]] += add
-        current_bytes += size
-        chunk.bytes = current_bytes
-        chunk_of_family[root] = chunk.index
+    start, families = 0, len(roots)
+    while start < families:
+        end = bisect_right(byte_totals, byte_totals[start] + budget - headers) - 1
+        for running in totals:
+            end = min(end, bisect_right(running, running[start] + limits.max_rows) - 1)
+        counts = {
+            name: running[end] - running[start] for name, running in zip(names, totals, strict=True)
+        }
+        size = headers + byte_totals[end] - byte_totals[start]
+        chunk = ChunkPlan(len(chunks), counts, size)
+        chunks.append(chunk)
+        for root in roots[start:end]:
+            chunk_of_family[root] = chunk.index
+        start = end
     return SplitPlan(chunks, names, limits, chunk_of_family)
 
 

@@ -9,8 +9,9 @@ Use::
 
 What it does to the data:
 
-* every CSV is written as UTF-8 (no BOM), comma-delimited, minimal quoting, CRLF, with one header
-  row, whatever the source's encoding and dialect;
+* every CSV is written as UTF-8 (no BOM), comma-delimited, CRLF, RFC 4180 quoting, with one
+  header row, whatever the source's encoding and dialect (a column is quoted when any of its
+  cells in a batch needs it; see ``upload_spool._Encoder``);
 * with ``drop_unmapped`` (the default) columns no mapping reads are left out, and every
   ``field_mappings[].index`` and ``parent_column_index`` of the returned job is renumbered to
   match (:class:`Projection`);
@@ -18,7 +19,9 @@ What it does to the data:
 
 How: a first pass (:meth:`UploadPreparer.plan`) encodes each file once into a temporary spool and
 notes each row's size and family; the plan comes from those numbers alone. :meth:`write` then
-copies byte ranges of the spools into the zips (deflate at one level, ``compresslevel``).
+copies byte ranges of the spools into the zips (deflate at one level, ``compresslevel``), several
+zips at once since zlib releases the GIL. Children scattered through their file are first routed
+into one file per chunk in a single sequential pass.
 """
 
 from __future__ import annotations
@@ -27,18 +30,48 @@ import copy
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import write_json_atomic
 from bulkwizard.core.rowcheck_sources import ResourceInput
 from bulkwizard.core.split import FileRows, SplitError, SplitLimits, SplitPlan, plan_split
-from bulkwizard.core.upload_spool import Projection, SpooledFile, spool_file, write_zip
+from bulkwizard.core.upload_spool import (
+    Projection,
+    SpooledFile,
+    members_by_chunk,
+    spool_file,
+    write_zip,
+)
 
 ProgressCallback = Callable[[str, int], None]
 CancelCheck = Callable[[], bool]
 DEFAULT_COMPRESSLEVEL = 6  # zlib's default: what zipfile uses when no level is given
+
+
+@dataclass(frozen=True)
+class WrittenJob:
+    """One upload as written: its zip, the job JSON to submit with it, its rows and sizes."""
+
+    zip: Path
+    job: Path
+    files: dict[str, int]
+    csv_bytes: int
+    zip_bytes: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry of ``plan.json``'s ``jobs`` array."""
+        return {
+            "zip": str(self.zip),
+            "job": str(self.job),
+            "files": dict(self.files),
+            "csv_bytes": self.csv_bytes,
+            "zip_bytes": self.zip_bytes,
+        }
 
 
 class PreparationCancelled(SplitError):
@@ -59,11 +92,13 @@ class UploadPreparer:
         work_dir: str | os.PathLike[str] | None = None,
         progress: ProgressCallback | None = None,
         cancel: CancelCheck | None = None,
+        workers: int | None = None,
     ) -> None:
         self.job = job
         self.inputs = list(inputs)
         self.limits = limits or SplitLimits()
         self.compresslevel = compresslevel
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
         self.progress = progress
         self.cancel = cancel
         self._temp = tempfile.TemporaryDirectory(prefix="bulkwizard-split-", dir=work_dir)
@@ -153,34 +188,39 @@ class UploadPreparer:
                     )
         return job
 
-    def write(self, out_dir: str | os.PathLike[str]) -> list[dict[str, object]]:
+    def write(self, out_dir: str | os.PathLike[str]) -> list[WrittenJob]:
         """Write ``part-NNN.zip`` + ``job-NNN.json`` per chunk and ``plan.json``; return jobs."""
         plan = self.plan()
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         job_json = self.chunk_job().to_json()
-        chunk_rows = [plan.chunk_ids(spool.families) for spool in self.spools]
-        runs = [spool.runs(ids) for spool, ids in zip(self.spools, chunk_rows, strict=True)]
-        jobs: list[dict[str, object]] = []
-        for chunk in plan.chunks:
-            zip_path = out / chunk.zip_name
-            members = [
-                (spool, run.get(chunk.index, []))
-                for spool, run in zip(self.spools, runs, strict=True)
-            ]
-            size = write_zip(zip_path, members, self.compresslevel)
+        folder = Path(self._temp.name)
+        count = plan.job_count
+        by_spool = [
+            members_by_chunk(spool, plan.chunk_ids(spool.families), count, folder)
+            for spool in self.spools
+        ]
+        # zlib releases the GIL while it compresses, so uploads compress in parallel.
+        workers = max(1, min(self.workers, count))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zip") as pool:
+            sizes = list(
+                pool.map(
+                    lambda chunk: write_zip(
+                        out / chunk.zip_name,
+                        [members[chunk.index] for members in by_spool],
+                        self.compresslevel,
+                    ),
+                    plan.chunks,
+                )
+            )
+        jobs: list[WrittenJob] = []
+        for chunk, size in zip(plan.chunks, sizes, strict=True):
             job_path = out / f"job-{chunk.index + 1:03d}.json"
             write_json_atomic(job_path, job_json)
             jobs.append(
-                {
-                    "zip": str(zip_path),
-                    "job": str(job_path),
-                    "files": dict(chunk.rows),
-                    "csv_bytes": chunk.bytes,
-                    "zip_bytes": size,
-                }
+                WrittenJob(out / chunk.zip_name, job_path, dict(chunk.rows), chunk.bytes, size)
             )
         summary = plan.to_json()
-        summary["jobs"] = jobs
+        summary["jobs"] = [job.to_json() for job in jobs]
         write_json_atomic(out / "plan.json", summary)
         return jobs

@@ -7,15 +7,14 @@ entry per key: never the rows themselves. Zipping then copies byte ranges.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
+import re
 import zipfile
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, groupby, islice, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +22,16 @@ from bulkwizard.core.errors import MappingError
 from bulkwizard.core.rowcheck_sources import ResourceInput
 from bulkwizard.core.split import SplitError
 
-BATCH_ROWS = 8192
+BATCH_ROWS = 1024  # small batches stay in the CPU cache (measured)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same input gives byte-identical zips
 _COPY_BYTES = 1 << 20
 _EMPTY = hash("")
 _values = attrgetter("values")
+_utf8 = methodcaller("encode", "utf-8")
+_SPECIAL = re.compile(r'[",\r\n]')
+_QUOTED = '"{}"'
+_DOUBLE_QUOTES = methodcaller("replace", '"', '""')
+_PLUS_CRLF = (2).__add__
 _numbers = attrgetter("number")
 
 
@@ -54,12 +58,6 @@ class Projection:
     def new_index(self, old: int) -> int:
         """The output index of source column ``old``."""
         return self._new[old]
-
-    def getter(self) -> Callable[[Sequence[str]], Sequence[str]]:
-        if len(self.columns) == 1:
-            only = self.columns[0]
-            return lambda values: (values[only],)
-        return itemgetter(*self.columns)
 
     @classmethod
     def for_inputs(cls, inputs: Sequence[ResourceInput], drop_unmapped: bool) -> list[Projection]:
@@ -113,36 +111,81 @@ class SpooledFile:
     numbers: array[int]
     keys: dict[int, dict[int, int]]
 
-    def runs(self, chunk_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
-        """Chunk -> byte ranges of the spool holding its rows (consecutive rows merged)."""
+    def runs(self, chunk_ids: Sequence[int]) -> list[tuple[int, int, int]]:
+        """(chunk, start, end) byte ranges of consecutive rows of one chunk, in spool order."""
         offsets = [0, *accumulate(self.lengths)]
-        result: dict[int, list[tuple[int, int]]] = {}
+        result: list[tuple[int, int, int]] = []
         position = 0
         for chunk, group in groupby(chunk_ids):
             count = len(list(group))
-            result.setdefault(chunk, []).append((offsets[position], offsets[position + count]))
+            result.append((chunk, offsets[position], offsets[position + count]))
             position += count
         return result
 
 
+Member = tuple[SpooledFile, Path, list[tuple[int, int]]]
+
+
+def members_by_chunk(
+    spool: SpooledFile, chunk_ids: Sequence[int], chunks: int, folder: Path
+) -> list[Member]:
+    """Where each chunk's rows of one spool are: (spool, file, byte ranges), by chunk index.
+
+    Rows of one chunk usually sit together (parents in order, children grouped by parent), and
+    the zips read them straight from the spool. When they are scattered, one sequential pass
+    routes them into a file per chunk instead of seeking once per run.
+    """
+    runs = spool.runs(chunk_ids)
+    if len(runs) <= 2 * chunks:
+        ranges: list[list[tuple[int, int]]] = [[] for _ in range(chunks)]
+        for chunk, start, end in runs:
+            ranges[chunk].append((start, end))
+        return [(spool, spool.path, ranges[chunk]) for chunk in range(chunks)]
+    paths = [folder / f"{spool.path.stem}-{chunk:04d}.part" for chunk in range(chunks)]
+    sizes = [0] * chunks
+    outputs = [path.open("wb", buffering=_COPY_BYTES) for path in paths]
+    try:
+        with spool.path.open("rb", buffering=_COPY_BYTES) as source:
+            read = source.read
+            for chunk, start, end in runs:
+                outputs[chunk].write(read(end - start))
+                sizes[chunk] += end - start
+    finally:
+        for output in outputs:
+            output.close()
+    return [(spool, paths[chunk], [(0, sizes[chunk])]) for chunk in range(chunks)]
+
+
 class _Encoder:
-    """Encodes rows as Zoho wants them and reports each row's size in bytes."""
+    """Encodes rows as Zoho wants them (RFC 4180, CRLF) and reports each row's size in bytes.
 
-    def __init__(self) -> None:
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+    Column by column rather than with :mod:`csv`'s per-row writer: a column with no comma, quote
+    or line break in the whole batch is joined as is; any other column is quoted cell by cell
+    (quotes doubled). That is valid CSV, the same for the same input, and all at C speed.
+    """
 
-    def encode(self, rows: Sequence[Sequence[str]]) -> tuple[bytes, list[int]]:
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        # writerow returns what StringIO.write returns: the characters written.
-        sizes: list[int] = list(map(self.writer.writerow, rows))
-        text = self.buffer.getvalue()
+    def encode(
+        self, rows: Sequence[Sequence[str]], keep: Sequence[int] | None = None
+    ) -> tuple[bytes, list[int]]:
+        """Encode ``rows`` (only the columns ``keep``, in that order, when given)."""
+        if not rows:
+            return b"", []
+        columns: list[Sequence[str]] = list(zip(*rows, strict=True))
+        if keep is not None:
+            columns = [columns[index] for index in keep]
+        if not columns:  # rows without cells still need a line each
+            return b"\r\n" * len(rows), [2] * len(rows)
+        for index, cells in enumerate(columns):
+            # One-column rows: an empty cell must be quoted or the line would read as blank.
+            if _SPECIAL.search("\x00".join(cells)) or (len(columns) == 1 and "" in cells):
+                columns[index] = list(map(_QUOTED.format, map(_DOUBLE_QUOTES, cells)))
+        lines = list(map(",".join, zip(*columns, strict=True)))
+        lines.append("")
+        text = "\r\n".join(lines)
+        lines.pop()
         data = text.encode("utf-8")
-        if len(data) != len(text):  # not ASCII: measure each row in bytes
-            ends = list(accumulate(sizes))
-            sizes = [len(text[a:b].encode("utf-8")) for a, b in zip([0, *ends], ends, strict=False)]
-        return data, sizes
+        measured = map(len, lines) if len(data) == len(text) else map(len, map(_utf8, lines))
+        return data, list(map(_PLUS_CRLF, measured))
 
 
 def spool_file(
@@ -163,8 +206,8 @@ def spool_file(
     raw = list(getattr(item.table, "raw_headers", None) or item.headers)
     headers = [raw[i] or item.headers[i] for i in range(len(item.headers))]
     encoder = _Encoder()
-    project = projection.getter()
-    header, _ = encoder.encode([project(headers)])
+    keep = None if projection.identity else projection.columns
+    header, _ = encoder.encode([headers], keep)
     spool = SpooledFile(item.name, item.label, path, header, array("q"), array("q"), array("q"), {})
     families = _Families(item, spool, parent_keys, key_columns)
     rows = iter(item.table.iter_rows())
@@ -176,12 +219,10 @@ def spool_file(
             if not batch:
                 break
             values = list(map(_values, batch))
-            data, sizes = encoder.encode(
-                values if projection.identity else list(map(project, values))
-            )
+            data, sizes = encoder.encode(values, keep)
             out.write(data)
-            spool.lengths.extend(sizes)
-            spool.numbers.extend(map(_numbers, batch))
+            spool.lengths.fromlist(sizes)
+            spool.numbers.fromlist(list(map(_numbers, batch)))
             families.add(values)
             if progress is not None:
                 progress(item.label, len(spool.lengths))
@@ -224,16 +265,16 @@ class _Families:
         families = self.spool.families
         if not self.parent:
             cells = map(itemgetter(self.link_column), values)
-            families.extend(map(self.lookup.get, map(hash, cells), repeat(-1, count)))
+            families.fromlist(list(map(self.lookup.get, map(hash, cells), repeat(-1, count))))
         elif not self.key_columns:
-            families.extend(range(self.base, self.base + count))
+            families.fromlist(list(range(self.base, self.base + count)))
         else:
             for position, column in enumerate(self.key_columns):
                 firsts = self._first_rows(column, values)
                 if position == 0:
-                    families.extend(firsts)
+                    families.fromlist(firsts)
                 else:
-                    self.per_column[column].extend(firsts)
+                    self.per_column[column].fromlist(firsts)
         self.base += count
 
     def _first_rows(self, column: int, values: list[Any]) -> list[int]:
@@ -278,23 +319,21 @@ class _Families:
                 known[key] = self.spool.families[first]
 
 
-def write_zip(
-    path: Path, members: Sequence[tuple[SpooledFile, list[tuple[int, int]]]], level: int
-) -> int:
-    """Write one upload zip from byte ranges of spools; return its size in bytes."""
+def write_zip(path: Path, members: Sequence[Member], level: int) -> int:
+    """Write one upload zip from byte ranges of spooled files; return its size in bytes."""
     temp = path.with_name(path.name + ".tmp")
     try:
         with zipfile.ZipFile(
             temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level
         ) as archive:
-            for spool, ranges in members:
+            for spool, source_path, ranges in members:
                 info = zipfile.ZipInfo(spool.name, date_time=ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 # ZipFile.open() ignores the archive's level for a ZipInfo; set it on the entry.
                 # (``_compresslevel``: a slot up to 3.12, an alias of ``compress_level`` after.)
                 setattr(info, "_compresslevel", level)  # noqa: B010
-                with archive.open(info, "w") as target, spool.path.open("rb") as source:
+                with archive.open(info, "w") as target, source_path.open("rb") as source:
                     target.write(spool.header)
                     for start, end in ranges:
                         source.seek(start)
@@ -302,7 +341,7 @@ def write_zip(
                         while remaining:
                             piece = source.read(min(remaining, _COPY_BYTES))
                             if not piece:
-                                raise OSError(f"{spool.path}: spool ended early")
+                                raise OSError(f"{source_path}: spool ended early")
                             target.write(piece)
                             remaining -= len(piece)
         os.replace(temp, path)

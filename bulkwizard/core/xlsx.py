@@ -23,7 +23,7 @@ from typing import Any
 
 from bulkwizard.core.errors import CsvFormatError
 from bulkwizard.core.reading_records import Layout, RecordReader
-from bulkwizard.core.sniff import ReadOptions, detect_has_header, detect_header_row, unique_headers
+from bulkwizard.core.sniff import ReadOptions, guess_header, unique_headers
 from bulkwizard.core.table import CancelFlag, ProgressCallback, Row, Table, fit_row
 
 HEAD_ROWS = 200
@@ -103,15 +103,7 @@ class XlsxTable(Table):
             if len(top) > HEAD_ROWS + 20:
                 break
         records = [fields for _, fields in top]
-        guessed: list[str] = []
-        header_row = given.header_row
-        if header_row is None:
-            header_row = detect_header_row(records)
-            guessed.append("header_row")
-        has_header = given.has_header
-        if has_header is None:
-            has_header = detect_has_header(records, header_row)
-            guessed.append("has_header")
+        header_row, has_header, guessed = guess_header(records, given.header_row, given.has_header)
         resolved = ReadOptions(
             has_header=has_header, header_row=header_row, sheet=name, guessed=tuple(guessed)
         )

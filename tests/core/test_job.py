@@ -313,7 +313,8 @@ def test_every_documented_mapping_key_round_trips() -> None:
     assert copy == job
     assert copy.resources[0].field_mappings is not None
     copy.resources[0].field_mappings[0].index = 5
-    assert job.resources[0].field_mappings[0].index == 3  # deep copy  # type: ignore[index]
+    assert job.resources[0].field_mappings is not None
+    assert job.resources[0].field_mappings[0].index == 3  # deep copy
 
 
 # --- precise errors --------------------------------------------------------------------------

@@ -51,8 +51,20 @@ def brief(findings: list[Finding]) -> list[tuple[int | None, str | None, str, st
     return [(f.row, f.column, f.code, f.kind, f.suggestion) for f in findings]
 
 
-LEAD_COLUMNS = ["Last Name", "Company", "Email", "Lead Source", "Employees", "Revenue",
-                "Call Date", "Interests", "Opt Out", "Website", "Phone", "Last Contacted"]  # fmt: skip
+LEAD_COLUMNS = [
+    "Last Name",
+    "Company",
+    "Email",
+    "Lead Source",
+    "Employees",
+    "Revenue",
+    "Call Date",
+    "Interests",
+    "Opt Out",
+    "Website",
+    "Phone",
+    "Last Contacted",
+]
 LEAD_MAPPINGS = [
     {"api_name": name, "index": index}
     for index, name in enumerate(
@@ -311,3 +323,18 @@ def test_finding_json_has_the_cli_keys(tmp_path: Path, snapshot: MetadataSnapsho
     data = json.loads(json.dumps(finding.to_json()))
     assert {"file", "row", "column", "value", "field", "code", "message"} <= set(data)
     assert data["severity"] == "error" and data["field_label"] == "Last Name"
+
+
+def test_header_mapping_when_job_has_no_field_mappings(
+    tmp_path: Path, snapshot: MetadataSnapshot
+) -> None:
+    path = write_csv(
+        tmp_path / "contacts.csv",
+        [["Last_Name", "Email", "Account_Name.id", "Notes"], ["A", "a@x.com", "12ab", "x"]],
+    )
+    job = BulkWriteJob.from_json(
+        {"operation": "insert", "resource": [{"type": "data", "module": {"api_name": "Contacts"}}]}
+    )
+    assert brief(run(job, snapshot, {None: path})) == [
+        (1, "Account_Name.id", "INVALID_DATA", "id", None)
+    ]

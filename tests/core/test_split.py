@@ -129,11 +129,11 @@ def test_split_keeps_families_together(
         }
         seen: dict[str, list[list[str]]] = {name: [] for name in expected}
         for entry in written:
-            zip_path = Path(str(entry["zip"]))
+            zip_path = entry.zip
             assert zip_path.stat().st_size <= max_bytes
             content = read_zip(zip_path)
             assert list(content) == ["leads.csv", *CHILD_NAMES[:children]]
-            assert entry["files"] == {n: len(r) - 1 for n, r in content.items()}
+            assert entry.files == {n: len(r) - 1 for n, r in content.items()}
             keys = {row[1] for row in content["leads.csv"][1:]}
             for name, rows in content.items():
                 assert len(rows) - 1 <= max_rows

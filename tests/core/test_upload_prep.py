@@ -74,7 +74,7 @@ def test_writes_zoho_csvs_with_renumbered_indexes(tmp_path: Path) -> None:
     assert [m["index"] for m in child["field_mappings"][:2]] == [1, 2]
     assert parent["file_names"] == ["quotes.csv"] and "file_id" not in parent
     plan_json = json.loads((tmp_path / "out" / "plan.json").read_text())
-    assert plan_json["jobs"] == written
+    assert plan_json["jobs"] == [job.to_json() for job in written]
     assert plan_json["jobs"][0]["files"] == {"quotes.csv": 2, "items.csv": 3}
 
 
@@ -128,9 +128,21 @@ def test_cancel_stops_before_anything_is_written(tmp_path: Path) -> None:
 def test_single_resource_split_by_rows_and_bytes(tmp_path: Path) -> None:
     rows = ["Name,Company"] + [f"n{i},{'c' * (i % 7)}" for i in range(1000)]
     (tmp_path / "leads.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    job = BulkWriteJob.from_json({"operation": "insert", "resource": [
-        {"type": "data", "module": {"api_name": "Leads"},
-         "field_mappings": [{"api_name": "Last_Name", "index": 0}, {"api_name": "Company", "index": 1}]}]})  # fmt: skip
+    job = BulkWriteJob.from_json(
+        {
+            "operation": "insert",
+            "resource": [
+                {
+                    "type": "data",
+                    "module": {"api_name": "Leads"},
+                    "field_mappings": [
+                        {"api_name": "Last_Name", "index": 0},
+                        {"api_name": "Company", "index": 1},
+                    ],
+                }
+            ],
+        }
+    )
     limits = SplitLimits(max_rows=300, max_bytes=2500)
     with UploadPreparer(job, bind_inputs(job, {None: tmp_path / "leads.csv"}), limits) as prep:
         plan = prep.plan()
@@ -138,11 +150,48 @@ def test_single_resource_split_by_rows_and_bytes(tmp_path: Path) -> None:
     assert plan.names == ["Leads.csv"]
     assert sum(chunk.rows["Leads.csv"] for chunk in plan.chunks) == 1000
     assert all(chunk.rows["Leads.csv"] <= 300 for chunk in plan.chunks)
-    assert all(int(str(entry["zip_bytes"])) <= 2500 for entry in written)
+    assert all(entry.zip_bytes <= 2500 for entry in written)
     names: list[str] = []
     for entry in written:
-        text = read_zip(Path(str(entry["zip"])))["Leads.csv"]
+        text = read_zip(entry.zip)["Leads.csv"]
         body = list(csv.reader(io.StringIO(text)))
         assert body[0] == ["Name", "Company"]
         names.extend(row[0] for row in body[1:])
     assert names == [f"n{i}" for i in range(1000)]
+
+
+def test_scattered_children_are_routed_to_their_parents(tmp_path: Path) -> None:
+    (tmp_path / "quotes.csv").write_text("Ref,Subject\nA,a\nB,b\nC,c\n", encoding="utf-8")
+    items = "Quote,Product,Qty\n" + "".join(f"{q},P{n},{n}\n" for n in range(3) for q in "ABC")
+    (tmp_path / "items.csv").write_text(items, encoding="utf-8")
+    job = BulkWriteJob.from_json(
+        {
+            "operation": "insert",
+            "resource": [
+                {
+                    "type": "data",
+                    "module": {"api_name": "Quotes"},
+                    "file_names": ["quotes.csv"],
+                    "field_mappings": [{"api_name": "Subject", "index": 1}],
+                },
+                {
+                    "type": "data",
+                    "module": {"api_name": "Quoted_Items"},
+                    "file_names": ["items.csv"],
+                    "field_mappings": [
+                        {"api_name": "Product_Name", "index": 1, "find_by": "Product_Name"},
+                        {"api_name": "Quantity", "index": 2},
+                        {"api_name": "Parent_Id", "index": 0, "parent_column_index": 0},
+                    ],
+                },
+            ],
+        }
+    )
+    files = {"quotes.csv": tmp_path / "quotes.csv", "items.csv": tmp_path / "items.csv"}
+    with UploadPreparer(job, bind_inputs(job, files), SplitLimits(max_rows=3), workers=2) as prep:
+        prep.write(tmp_path / "out")
+    contents = [read_zip(tmp_path / "out" / f"part-00{n}.zip") for n in (1, 2, 3)]
+    assert [c["quotes.csv"].splitlines()[1:] for c in contents] == [["A,a"], ["B,b"], ["C,c"]]
+    assert [c["items.csv"].splitlines()[1:] for c in contents] == [
+        [f"{q},P{n},{n}" for n in range(3)] for q in "ABC"
+    ]

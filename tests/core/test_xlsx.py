@@ -70,6 +70,7 @@ def test_index_gives_random_access(tmp_path: Path) -> None:
         assert table.row_count is None
         assert table.build_index(progress=lambda d, t: progress.append((d, t)))
         assert table.row_count == 3_001
+        assert isinstance(table, XlsxTable)
         copy = table._copy  # noqa: SLF001 - the temporary CSV must go away on close
         assert copy is not None and os.path.exists(copy)
         row = table.rows(2_048, 2)
@@ -98,3 +99,16 @@ def test_cell_text() -> None:
     assert cell_text(dt.datetime(2024, 2, 29, 0, 0)) == "2024-02-29"
     assert cell_text(dt.time(9, 30)) == "09:30:00"
     assert cell_text(" x ") == " x "
+
+
+def test_a_first_data_row_with_blanks_is_kept(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in (["Smith", None, None], ["Bob", "Bco", "bob@x.com"], ["Cy", "Cco", "cy@x.com"]):
+        sheet.append(row)
+    path = tmp_path / "headerless.xlsx"
+    workbook.save(path)
+    with open_table(path) as table:
+        assert (table.options.header_row, table.options.has_header) == (0, False)
+        assert [row.values[0] for row in table.head(5)] == ["Smith", "Bob", "Cy"]
