@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bulkwizard.core.atomic import write_json_atomic
 from bulkwizard.core.errors import MetadataError
+
+__all__ = ["MetadataSnapshot", "ModuleMeta", "FieldMeta", "write_json_atomic"]
 
 # Types whose values Zoho computes itself: never mappable in a bulk write.
 NOT_IMPORTABLE_TYPES = frozenset(
@@ -317,22 +319,6 @@ class MetadataSnapshot:
         write_json_atomic(root / "modules.json", modules_body)
         for module_name, body in fields_bodies.items():
             write_json_atomic(root / "fields" / f"{module_name}.json", body)
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` via temp file + fsync + rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=2, ensure_ascii=False)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 def _parse_fields(body: Mapping[str, Any], module_name: str) -> dict[str, FieldMeta]:

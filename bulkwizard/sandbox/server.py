@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from bulkwizard.core.atomic import atomic_write_text
 from bulkwizard.sandbox import metadata_api, oauth, records_api
 from bulkwizard.sandbox.dispatch import Dispatcher, SandboxHttpServer
 from bulkwizard.sandbox.faults import FaultSpec
@@ -285,11 +286,7 @@ def reset_data(data_dir: str | os.PathLike[str]) -> None:
 
 def write_private_json(path: Path, data: dict[str, Any]) -> None:
     """Write JSON atomically, readable by the owner only (it holds the demo client's secrets)."""
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    # mkstemp creates the file with mode 0600, so the secrets are never world-readable.
+    with atomic_write_text(path) as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)

@@ -15,8 +15,6 @@ with the ``file_id`` so the user can check in Zoho instead of creating a duplica
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,6 +23,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
+from bulkwizard.core.atomic import atomic_write_bytes
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.storage.profiles import Profile
 from bulkwizard.zoho.datacenters import CUSTOM, ZOHO_DOMAIN_SUFFIXES
@@ -307,18 +306,9 @@ class ZohoClient:
         """Stream the result zip to ``destination`` atomically (temp file, fsync, rename)."""
         url = self.result_url(download_url)
         response = self.transport.request("GET", url, idempotent=True, stream=True)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=destination.parent, prefix=".download-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream, response:
-                for chunk in response.iter_content(chunk_size=64 * 1024):
-                    stream.write(chunk)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temp, destination)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        with atomic_write_bytes(destination) as stream, response:
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                stream.write(chunk)
         return destination
 
     # -- records ----------------------------------------------------------------------------------
