@@ -1,21 +1,28 @@
 """``bulkwizard-cli inspect``: read any spreadsheet, show every guess, profile the columns.
 
-Exit codes: 0 read fine; 2 the file cannot be read (the message names the file and line) or the
-arguments are wrong.
+Exit codes: 0 read fine; 2 the file cannot be read (the message names the file and line), holds
+nothing to import (an empty file or sheet), or the arguments are wrong (``--sheet`` for a text
+file, say).
+
+The human report is a plain-text table whose columns line up in a terminal even with CJK and
+other wide characters (``unicodedata.east_asian_width``) or combining marks in the cells.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import unicodedata
+from pathlib import Path
 from typing import Any
 
 from bulkwizard.commands import EXIT_OK, EXIT_USAGE
 from bulkwizard.core.errors import BulkWizardError, CsvFormatError
 from bulkwizard.core.profile import TableProfile, profile_table
 from bulkwizard.core.sniff import ReadOptions
-from bulkwizard.core.table import Row, Table, open_table
+from bulkwizard.core.table import XLSX_SUFFIXES, Row, Table, open_table
 
 _DELIMITER_NAMES = {
     "tab": "\t",
@@ -91,8 +98,19 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"bulkwizard-cli inspect: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.sheet is not None and Path(args.file).suffix.lower() not in XLSX_SUFFIXES:
+        print(
+            f"bulkwizard-cli inspect: error: {args.file}: --sheet is for .xlsx workbooks; this "
+            "is a text file, which has no sheets (leave --sheet out)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         with open_table(args.file, options, sheet=args.sheet) as table:
+            if _is_empty(table):
+                message = _empty_message(args.file, table)
+                print(f"bulkwizard-cli inspect: error: {message}", file=sys.stderr)
+                return EXIT_USAGE
             table.build_index()
             profile = profile_table(table)
             rows = table.head(args.rows) if args.rows else []
@@ -109,6 +127,37 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(_human(report))
     return EXIT_OK
+
+
+def _is_empty(table: Table) -> bool:
+    """True when no header cell and no data cell holds any text (blank lines, bare delimiters).
+
+    Stops at the first cell with text, so a real file costs one row.
+    """
+    if any(name.strip() for name in table.raw_headers):
+        return False
+    stream = table.iter_rows()
+    try:
+        return not any(any(v.strip() for v in row.values + row.extra) for row in stream)
+    finally:
+        stream.close()  # type: ignore[attr-defined]  # release the file handle now
+
+
+def _empty_message(path: str, table: Table) -> str:
+    hint = ""
+    if table.options.sheet:
+        where = f"sheet {table.options.sheet!r} of {path}"
+        others = [s for s in getattr(table, "sheets", None) or [] if s != table.options.sheet]
+        if others:
+            hint = f"; the workbook's other sheets: {', '.join(others)} (choose one with --sheet)"
+    elif os.path.getsize(path) == 0:
+        return f"{path} is empty (0 bytes), so there is nothing to import"
+    else:
+        where = path
+    return (
+        f"{where} is empty: no header and no cell with any text (only blank lines, spaces or "
+        f"delimiters), so there is nothing to import{hint}"
+    )
 
 
 def _report(
@@ -140,18 +189,47 @@ def _report(
     return report
 
 
+def _char_width(char: str) -> int:
+    """Terminal columns a character takes: 2 for wide (CJK) ones, 0 for combining marks."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes (``len`` counts a CJK character as one)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(char) for char in text)
+
+
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", "⇥")
-    return text if len(text) <= _CELL_WIDTH else text[: _CELL_WIDTH - 1] + "…"
+    if display_width(text) <= _CELL_WIDTH:
+        return text
+    kept, used = [], 0
+    for char in text:  # cut by display width, leaving one column for the ellipsis
+        width = _char_width(char)
+        if used + width > _CELL_WIDTH - 1:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
 
 
 def _grid(header: list[str], body: list[list[str]]) -> str:
     cells = [[_cell(v) for v in header]] + [[_cell(v) for v in line] for line in body]
-    widths = [max(len(line[i]) for line in cells if i < len(line)) for i in range(len(header))]
+    widths = [
+        max(display_width(line[i]) for line in cells if i < len(line)) for i in range(len(header))
+    ]
     out = []
     for number, line in enumerate(cells):
-        out.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)).rstrip())
+        out.append("  ".join(_pad(c, w) for c, w in zip(line, widths, strict=False)).rstrip())
         if number == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out) + "\n"

@@ -103,6 +103,10 @@ _NUMERIC_LETTERS = frozenset("yMdHhmsS")
 _TIME_LETTERS = frozenset("HhmsSaXZ")
 
 
+# datetime() argument filled by a plain numeric field ("h" without "a" reads like "H").
+_PLAIN_SLOTS = {"d": 2, "H": 3, "h": 3, "m": 4, "s": 5}
+
+
 class PatternError(ValueError):
     """A format pattern that uses letters this module (and Zoho) does not understand."""
 
@@ -135,11 +139,39 @@ class DatePattern:
     def _regex(self) -> re.Pattern[str]:
         return re.compile(self.regex_source)
 
+    @functools.cached_property
+    def _slots(self) -> tuple[int, ...] | None:
+        """For patterns of plain numbers only, the ``datetime()`` argument each group fills."""
+        slots: list[int] = []
+        for field in self.fields:
+            letter = field.letter
+            if letter == "y" and field.width != 2:
+                slots.append(0)
+            elif letter == "M" and field.width <= 2:
+                slots.append(1)
+            elif letter in _PLAIN_SLOTS:
+                slots.append(_PLAIN_SLOTS[letter])
+            else:  # two-digit years, month names, milliseconds, am/pm, offsets
+                return None
+        return tuple(slots) if "a" not in {f.letter for f in self.fields} else None
+
     def parse(self, value: str) -> dt.datetime | None:
         """Return the value as a datetime (aware when the pattern has an offset), or None."""
         match = self._regex.match(value.strip())
         if match is None:
             return None
+        return self._build(match)
+
+    def _build(self, match: re.Match[str]) -> dt.datetime | None:
+        slots = self._slots
+        if slots is not None:  # the common case, kept short: detection parses many values
+            args = [1970, 1, 1, 0, 0, 0]
+            for slot, text in zip(slots, match.groups(), strict=True):
+                args[slot] = int(text)
+            try:
+                return dt.datetime(args[0], args[1], args[2], args[3], args[4], args[5])
+            except ValueError:  # 31 February, hour 25, ...
+                return None
         year, month, day, hour, minute, second, micro = 1970, 1, 1, 0, 0, 0, 0
         pm: bool | None = None
         tz: dt.tzinfo | None = None
@@ -413,15 +445,20 @@ def _best_pattern(values: Sequence[str], candidates: Sequence[str], min_share: f
 def _best_pattern_fit(
     values: Sequence[str], candidates: Sequence[str], min_share: float
 ) -> tuple[str, float] | None:
-    """The first candidate that parses enough values, with the share it parses."""
+    """The first candidate that parses enough values, with the share it parses.
+
+    ``values`` must be stripped and non-blank (as :func:`_non_empty` returns them).
+    """
     if not values:
         return None
     allowed_misses = int(len(values) * (1.0 - min_share))
     for pattern in candidates:
-        regex = compile_pattern(pattern)
+        compiled = compile_pattern(pattern)
+        match, build = compiled._regex.match, compiled._build  # values are already stripped
         misses = 0
         for value in values:
-            if regex.parse(value) is None:
+            found = match(value)
+            if found is None or build(found) is None:
                 misses += 1
                 if misses > allowed_misses:
                     break
@@ -481,8 +518,8 @@ def fit_date_format(
     """Detect a date (or, with ``timed``, date-time) pattern and the share of values it parses.
 
     The same choice as :func:`detect_date_format` / :func:`detect_datetime_format`, for values
-    that are already stripped, non-blank and all to be looked at (no ``limit``); the share comes
-    from the same pass, so nothing is parsed twice.
+    that are already stripped and non-blank, all of them looked at (no ``limit``); the share
+    comes from the same pass, so nothing is parsed twice.
     """
     candidates = _datetime_candidates(day_first) if timed else _date_candidates(day_first)
     return _best_pattern_fit(values, candidates, min_share)

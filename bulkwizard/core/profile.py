@@ -165,11 +165,9 @@ def infer_kind(values: Sequence[str], *, day_first: bool = False) -> tuple[str, 
     return "text", None, 1.0
 
 
-def _date_fit(
-    values: Sequence[str], *, timed: bool, day_first: bool
-) -> tuple[str, float] | None:
+def _date_fit(values: Sequence[str], *, timed: bool, day_first: bool) -> tuple[str, float] | None:
     """The detected date (or date-time) pattern and the share of ``values`` it parses."""
-    if len(values) <= DETECT_LIMIT and all(v.strip() for v in values):
+    if len(values) <= DETECT_LIMIT and all(v and v.strip() == v for v in values):
         # The detector looks at exactly these values, so its pass also gives the share.
         return formats.fit_date_format(
             values, min_share=MIN_SHARE, day_first=day_first, timed=timed
@@ -185,7 +183,7 @@ def _fit(values: Sequence[str], pattern: str) -> float:
 
 
 def _mostly_digits(values: Sequence[str]) -> bool:
-    return all(sum(c.isdigit() for c in v) >= 7 for v in values[:50])
+    return all(sum(map(str.isdigit, v)) >= 7 for v in values[:50])
 
 
 def chao1(distinct: int, singletons: int, doubletons: int, population: int) -> int:

@@ -222,3 +222,38 @@ def test_detect_number_format() -> None:
     assert detect_number_format(["1.234,5", "12,25"]) == "#.###,##"
     assert detect_number_format(["12,25", "3,5"]) == "####,##"
     assert detect_number_format(["abc"]) is None
+
+
+def test_fit_date_format_matches_detection_and_gives_the_share() -> None:
+    from bulkwizard.core.formats import fit_date_format
+
+    dates = [f"{m:02d}/{d:02d}/2024" for m in range(1, 13) for d in (5, 20)] + ["02/30/2024"]
+    assert detect_date_format(dates, min_share=0.95) == "MM/dd/yyyy"
+    assert fit_date_format(dates, min_share=0.95) == ("MM/dd/yyyy", 24 / 25)
+    assert fit_date_format(dates, min_share=0.95, day_first=True) == ("MM/dd/yyyy", 24 / 25)
+    assert fit_date_format(dates) is None  # 30 February parses nowhere
+    stamps = ["2024-01-02 13:05:09", "2024-12-31 00:00:00"]
+    assert fit_date_format(stamps, timed=True) == ("yyyy-MM-dd HH:mm:ss", 1.0)
+    assert fit_date_format(stamps) is None
+    assert fit_date_format([]) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("MM/dd/yyyy", "12/31/2024", dt.datetime(2024, 12, 31)),
+        ("MM/dd/yyyy", "02/29/2023", None),  # no 29 February in 2023
+        ("dd.MM.yyyy HH:mm", "01.02.2024 23:59", dt.datetime(2024, 2, 1, 23, 59)),
+        ("yyyy-MM-dd hh:mm", "2024-01-02 11:05", dt.datetime(2024, 1, 2, 11, 5)),
+        ("yyyy-MM-dd HH:mm:ss", "2024-01-02 24:00:00", None),
+        ("dd/MM/yy", "31/12/05", dt.datetime(2005, 12, 31)),  # two-digit years pivot
+        ("MMM d, yyyy", "Feb 3, 2024", dt.datetime(2024, 2, 3)),
+        ("yyyy-MM-dd'T'HH:mm:ss.SSS", "2024-01-02T03:04:05.678",
+         dt.datetime(2024, 1, 2, 3, 4, 5, 678000)),
+    ],
+)  # fmt: skip
+def test_parse_plain_and_general_patterns(
+    pattern: str, value: str, expected: dt.datetime | None
+) -> None:
+    # Plain numeric patterns take a short path; the others (names, yy, millis) the general one.
+    assert compile_pattern(pattern).parse(value) == expected

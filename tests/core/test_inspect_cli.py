@@ -166,3 +166,94 @@ def test_console_script(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["delimiter"] == "\t" and report["rows"] == [["1", "Ann"]]
+
+
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        (b"", "is empty (0 bytes)"),
+        (
+            b"\xef\xbb\xbf",
+            "is empty: no header and no cell with any text",
+        ),  # a UTF-8 BOM and nothing else
+        (b"\xff\xfe", "is empty: no header and no cell with any text"),  # a UTF-16 BOM
+        (b"\r\n\r\n\n", "is empty: no header and no cell with any text"),
+        (b" , ,\n,,\n", "is empty: no header and no cell with any text"),
+    ],
+)
+def test_an_empty_file_says_so_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, detail: str
+) -> None:
+    path = tmp_path / "nothing.csv"
+    path.write_bytes(content)
+    for extra in ([], ["--json"]):
+        code, out, err = run(capsys, str(path), *extra)
+        assert (code, out) == (2, "")
+        assert f"{path} {detail}" in err and "nothing to import" in err
+        assert "Rows:" not in err
+
+
+def test_a_header_without_rows_is_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "header.csv"
+    path.write_text("Name,Email\n", encoding="utf-8")
+    code, out, err = run(capsys, str(path))
+    assert (code, err) == (0, "")
+    assert "Rows:        0   Columns: 2" in out
+
+
+def test_an_empty_sheet_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    assert first is not None
+    first.title = "Blank"
+    workbook.create_sheet("Data").append(["Id"])
+    path = tmp_path / "b.xlsx"
+    workbook.save(path)
+    code, out, err = run(capsys, str(path))
+    assert (code, out) == (2, "")
+    assert f"sheet 'Blank' of {path} is empty" in err
+    assert "other sheets: Data (choose one with --sheet)" in err
+    code, out, _ = run(capsys, str(path), "--sheet", "Data")
+    assert code == 0 and "Columns: 1" in out
+
+
+def test_sheet_is_refused_for_a_text_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, out, err = run(capsys, str(path), "--sheet", "Data", "--json")
+    assert (code, out) == (2, "")
+    assert f"{path}: --sheet is for .xlsx workbooks" in err and "leave --sheet out" in err
+
+
+def test_human_table_aligns_wide_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cjk.csv"
+    path.write_text("名前,City,Note\n山田太郎,東京,\nAnna,Zürich,e\u0301\n", encoding="utf-8")
+    code, out, _ = run(capsys, str(path), "--rows", "2")
+    assert code == 0
+    rows = out.split("First 2 rows:\n", 1)[1].splitlines()
+    # 名前 and 山田太郎 take 4 and 8 terminal columns; "e" + combining acute takes 1.
+    assert rows == [
+        "Row  Line  名前      City    Note",
+        "---  ----  --------  ------  ----",
+        "1    2     山田太郎  東京",
+        "2    3     Anna      Zürich  e\u0301",
+    ]
+
+
+def test_wide_cells_are_cut_by_display_width(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("Note\n" + "中" * 30 + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, str(path), "--rows", "1")
+    assert code == 0
+    rows = out.split("First 1 rows:\n", 1)[1].splitlines()
+    # 24 columns per cell: 11 wide characters (22 columns) and the ellipsis.
+    assert rows[2] == "1    2     " + "中" * 11 + "…"
+    assert rows[1] == "---  ----  " + "-" * 23

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bulkwizard.core.errors import CsvFormatError
+from bulkwizard.core.errors import BulkWizardError, CsvFormatError
 from bulkwizard.core.profile import (
     ProfileCancelled,
     TableProfile,
@@ -224,3 +224,99 @@ def test_chao1() -> None:
     assert chao1(3, 0, 0, 1000) == 3  # every value seen twice or more: no unseen ones
     assert chao1(100, 100, 0, 1000) == 1000  # every value seen once: capped at the population
     assert 100 < chao1(100, 50, 25, 10_000) < 200
+
+
+def test_invalid_utf8_in_the_middle_sends_the_scan_to_the_python_engine(tmp_path: Path) -> None:
+    # The arrow reader does not validate cells itself; the separate UTF-8 check must catch this.
+    rows = [b"%d,ok\n" % i for i in range(120_000)]
+    rows[70_000] = b"x,caf\xe9\n"  # past the sniffed head, before the slices near the end
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"a,b\n" + b"".join(rows))
+    with open_table(path, ReadOptions(encoding="utf-8")) as table:
+        with pytest.raises(BulkWizardError, match="arrow engine cannot read"):
+            profile_table(table, engine="arrow")
+        with pytest.raises(CsvFormatError) as caught:
+            profile_table(table)
+    assert caught.value.line == 70_002
+
+
+def test_a_character_cut_by_a_block_edge_is_valid(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from bulkwizard.core.reading_arrow import BLOCK_BYTES, _Utf8Check
+
+    header = b"name,n\n"
+    filler = b"".join(b"plain %06d,1\n" % i for i in range(BLOCK_BYTES // 15 - 10))
+    # The 4-byte emoji starts two bytes before the first block edge of the data.
+    pad = BLOCK_BYTES - 2 - len(filler) - len(b"x")
+    data = filler + b"y" * (pad - 3) + b",1\n" + "x😀,2\n".encode() + b"tail,3\n"
+    assert data.index("😀".encode()) == BLOCK_BYTES - 2
+    path = tmp_path / "edge.csv"
+    path.write_bytes(header + data)
+    check = _Utf8Check(pa, str(path), len(header))
+    check.join()
+    assert check.valid
+    with open_table(path) as table:
+        profile = profile_table(table, engine="arrow")
+    assert profile.row_count == len(filler) // 15 + 3
+    # The same place with the emoji's last byte missing is caught.
+    broken = data.replace("😀".encode(), "😀".encode()[:3])
+    path.write_bytes(header + broken)
+    check = _Utf8Check(pa, str(path), len(header))
+    check.join()
+    assert not check.valid
+
+
+def test_utf8_cut_keeps_multibyte_sequences_whole() -> None:
+    from bulkwizard.core.reading_arrow import utf8_cut
+
+    assert utf8_cut(b"") == 0
+    assert utf8_cut(b"abc") == 3
+    assert utf8_cut("a中".encode()) == 1  # the last sequence starts the next block
+    assert utf8_cut("a中".encode()[:-1]) == 1  # cut inside it
+    assert utf8_cut("ab😀".encode()[:-2]) == 2
+    assert utf8_cut(b"\x80\x80\x80\x80\x80") == 5  # not UTF-8 at all: the check rejects it
+
+
+def test_many_blocks_and_wide_characters_agree_with_the_python_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bulkwizard.core import reading_arrow
+
+    # Small blocks: dozens of batches (the sample is compacted several times) and block edges
+    # that cut multi-byte characters for the UTF-8 check.
+    monkeypatch.setattr(reading_arrow, "BLOCK_BYTES", 2048)
+    path = tmp_path / "wide.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Id", "City", "Note", "When"])
+        for i in range(6000):
+            writer.writerow(
+                [i, ["東京", "Zürich", "Kyiv"][i % 3], "ä" * (i % 7), f"2024-01-{i % 28 + 1:02d}"]
+            )
+    with open_table(path) as table:
+        arrow = profile_table(table, engine="arrow")
+        python = profile_table(table, engine="python")
+    assert arrow.row_count == python.row_count == 6000
+    for left, right in zip(arrow.columns, python.columns, strict=True):
+        assert left.distinct_exact and right.distinct_exact  # 6,000 rows are all sampled
+        assert (left.kind, left.format, left.empty_count, left.distinct_estimate) == (
+            right.kind,
+            right.format,
+            right.empty_count,
+            right.distinct_estimate,
+        )
+        assert left.samples == right.samples
+    assert [c.kind for c in arrow.columns] == ["integer", "text", "text", "date"]
+    assert arrow.columns[2].empty_count == 858  # i % 7 == 0
+
+
+def test_infer_kind_date_share_without_parsing_twice() -> None:
+    values = [f"2024-02-{d:02d}" for d in range(1, 30)] * 6 + ["2024-02-30", "soon"]
+    kind, pattern, share = infer_kind(values)
+    assert (kind, pattern) == ("date", "yyyy-MM-dd")
+    assert share == pytest.approx(174 / 176)
+    # Values that are not stripped, or more than the detector reads, take the general path.
+    padded = [f"{v} " for v in values]
+    assert infer_kind(padded) == (kind, pattern, share)
+    assert infer_kind(values * 2) == (kind, pattern, share)
