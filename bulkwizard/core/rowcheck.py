@@ -15,7 +15,10 @@ rows whose parent key matches no parent row (orphans) and parent keys that repea
 links). Per row: ragged rows.
 
 Speed: each column's rules are compiled once; rows are checked in batches, column by column, with
-filters that clear clean batches at C speed (:mod:`bulkwizard.core.rowcheck_filters`).
+filters that clear clean batches at C speed (:mod:`bulkwizard.core.rowcheck_filters`). Clean UTF-8
+files are read in pyarrow blocks (:mod:`bulkwizard.core.upload_fastpath`, which falls back to the
+reader's rows wherever the two could differ) and filtered with vectorised kernels
+(:mod:`bulkwizard.core.rowcheck_batches`); findings, row numbers and lines are the same.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any, Protocol, runtime_checkable
 from bulkwizard.core.errors import MappingError
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import FieldMeta, MetadataSnapshot
+from bulkwizard.core.rowcheck_batches import VectorRule
 from bulkwizard.core.rowcheck_keys import DuplicateTracker, ParentKeys
 from bulkwizard.core.rowcheck_model import (
     ERROR,
@@ -40,6 +44,7 @@ from bulkwizard.core.rowcheck_model import (
 )
 from bulkwizard.core.rowcheck_rules import ColumnRule, compile_rule
 from bulkwizard.core.rowcheck_sources import ResourceInput
+from bulkwizard.core.upload_fastpath import ArrowBlock, fast_source, iter_blocks
 
 # Small batches stay in the CPU cache and young GC generation: 512 rows measured fastest.
 BATCH_ROWS = 512
@@ -69,6 +74,7 @@ class _FileChecker:
         module = item.resource.module.api_name
         creating = job.operation in ("insert", "upsert")
         self.rules: list[ColumnRule] = []
+        self._vector_rules: list[VectorRule] | None = None
         self.trackers: list[DuplicateTracker] = []
         self.link_index: int | None = None
         link = item.parent_link
@@ -170,6 +176,65 @@ class _FileChecker:
                 )  # fmt: skip
         return hits
 
+    @property
+    def vector_rules(self) -> list[VectorRule]:
+        """The rules as vectorised filters (built when a file is first read in blocks)."""
+        if self._vector_rules is None:
+            self._vector_rules = [VectorRule(rule) for rule in self.rules]
+        return self._vector_rules
+
+    def columns_used(self, collect: ParentKeys | None) -> list[int]:
+        """Source columns any check of this file reads."""
+        used = {rule.column_index for rule in self.rules}
+        used |= {tracker.column_index for tracker in self.trackers}
+        used |= set(collect.columns if collect is not None else ())
+        if self.link_index is not None:
+            used.add(self.link_index)
+        return sorted(used)
+
+    def check_block(
+        self, block: ArrowBlock, collect: ParentKeys | None, lookup: ParentKeys | None
+    ) -> list[_Hit]:
+        """Every problem in an arrow block (no ragged rows by construction), unsorted.
+
+        The same checks, in the same order, as :meth:`check_batch`; only the cells some
+        vectorised filter does not clear become Python strings, plus the columns whose values
+        are remembered across rows (duplicates, parent keys).
+        """
+        numbers = range(block.number, block.number + block.count)
+        cache: dict[int, list[str]] = {}
+
+        def cells(index: int) -> list[str]:
+            if index not in cache:
+                cache[index] = block.columns[index].to_pylist()
+            return cache[index]
+
+        hits: list[_Hit] = []
+        for vector in self.vector_rules:
+            rule = vector.rule
+            for position, value, problem in vector.scan(block.columns[rule.column_index]):
+                hits.append((position, rule.column_index, value, rule.api_name, rule.label,
+                             problem))  # fmt: skip
+        for tracker in self.trackers:
+            column = cells(tracker.column_index)
+            for position, problem in tracker.scan(column, numbers):
+                hits.append((position, tracker.column_index, column[position], tracker.api_name,
+                             tracker.label, problem))  # fmt: skip
+        for index in collect.columns if collect is not None else ():
+            assert collect is not None
+            column = cells(index)
+            for position, problem in collect.add(index, column, numbers):
+                hits.append((position, index, column[position], None, None, problem))
+        link = self.item.parent_link
+        if lookup is not None and link is not None and self.link_index is not None:
+            assert link.parent_column_index is not None
+            column = cells(self.link_index)
+            for position in lookup.orphans(link.parent_column_index, column):
+                problem = _orphan_problem(column[position], link.parent_column_index)
+                hits.append((position, self.link_index, column[position], link.api_name,
+                             link.api_name, problem))  # fmt: skip
+        return hits
+
     def finding(
         self,
         row: int,
@@ -262,14 +327,64 @@ def _check_file(
     if collect is not None:
         for column in collect.columns:
             checker.column(column, f"parent_column_index {column}")
-    rows_iter = iter(item.table.iter_rows())
+    source = fast_source(item.table)
+    if source is None:
+        yield from _check_rows(checker, iter(item.table.iter_rows()), collect, lookup, progress,
+                               cancelled, batch_rows, 0)  # fmt: skip
+        return
     done = 0
+    blocks = iter_blocks(source, checker.columns_used(collect))
+    try:
+        for block in blocks:
+            if cancelled():
+                return
+            if not isinstance(block, ArrowBlock):
+                yield from _check_rows(checker, iter(block.rows), collect, lookup, progress,
+                                       cancelled, batch_rows, done)  # fmt: skip
+                done += len(block.rows)
+                continue
+            hits = checker.check_block(block, collect, lookup)
+            hits.sort(key=_hit_order)
+            hits.reverse()  # popped from the end: in order, ties in the order they were found
+            # Findings come out batch by batch, as on the reader's path.
+            for start in range(0, block.count, batch_rows):
+                if start and cancelled():
+                    return
+                end = min(start + batch_rows, block.count)
+                while hits and hits[-1][0] < end:
+                    position, column, value, api_name, label, problem = hits.pop()
+                    index = column if column >= 0 else None
+                    yield checker.finding(block.number + position, block.line + position, index,
+                                          value, api_name, label, problem)  # fmt: skip
+                done += end - start
+                if progress is not None:
+                    progress(item.label, done)
+    finally:
+        blocks.close()  # type: ignore[attr-defined]  # stops the reading threads
+
+
+def _hit_order(hit: _Hit) -> tuple[int, int]:
+    return hit[0], hit[1]
+
+
+def _check_rows(
+    checker: _FileChecker,
+    rows_iter: Iterator[Any],
+    collect: ParentKeys | None,
+    lookup: ParentKeys | None,
+    progress: ProgressCallback | None,
+    cancelled: Callable[[], bool],
+    batch_rows: int,
+    done: int,
+) -> Iterator[Finding]:
+    """The reader's path: rows in batches of Python strings."""
+    item = checker.item
     while not cancelled():
         batch = list(islice(rows_iter, batch_rows))
         if not batch:
             return
         hits = checker.check_batch(batch, collect, lookup)
-        hits.sort(key=lambda hit: (hit[0], hit[1]))
+        hits.sort(key=_hit_order)
         for position, column, value, api_name, label, problem in hits:
             row = batch[position]
             index = column if column >= 0 else None

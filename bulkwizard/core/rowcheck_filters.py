@@ -47,6 +47,8 @@ class RegexFilter:
     ) -> None:
         self.pattern = pattern
         self.flags = flags
+        self.max_length = max_length
+        self.required = required
         # Length and "not blank" as look-aheads, so one pass over the text checks everything.
         if required:
             pattern = rf"(?=\s*[^\s{SEPARATOR}])(?:{pattern})"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import compress
-from operator import not_
+from operator import ne, not_
 
 from bulkwizard.core.rowcheck_model import DUPLICATE_DATA, ERROR, Problem
 
@@ -52,25 +52,42 @@ class DuplicateTracker:
         return list(map(hash, map(str.casefold, cells) if self.fold else cells))
 
     def scan(self, cells: Sequence[str], numbers: Sequence[int]) -> list[tuple[int, Problem]]:
-        """Record a batch; return (position in batch, problem) for each repeated value."""
+        """Record a batch; return (position in batch, problem) for each repeated value.
+
+        Blank cells are never recorded nor reported. Whatever the batch size, a non-blank cell
+        is reported exactly when an earlier row had the same value, naming the first such row.
+        """
         hashes = self._hashes(cells)
-        # First row of each value within the batch: later entries of a dict built backwards win.
-        first_in_batch = dict(zip(reversed(hashes), reversed(numbers), strict=True))
-        first_in_batch.pop(_EMPTY, None)
-        filled = len(cells) - cells.count("")
-        if len(first_in_batch) == filled and self.seen.keys().isdisjoint(first_in_batch):
-            self.seen.update(first_in_batch)
+        count = len(cells)
+        # First position of each value within the batch: later entries of a dict built
+        # backwards win.
+        firsts = dict(zip(reversed(hashes), reversed(range(count)), strict=True))
+        empties = cells.count("")
+        if empties:
+            firsts.pop(_EMPTY, None)
+        seen = self.seen
+        if (
+            len(firsts) == count - empties
+            and seen.keys().isdisjoint(firsts)
+            and not any(map(str.isspace, cells))
+        ):
+            seen.update(zip(firsts.keys(), map(numbers.__getitem__, firsts.values()), strict=True))
             return []
-        found: list[tuple[int, Problem]] = []
-        for position, (key, value) in enumerate(zip(hashes, cells, strict=True)):
-            if not value.strip():
-                continue
-            first = self.seen.get(key)
-            if first is None:
-                self.seen[key] = numbers[position]
-            else:
-                found.append((position, self._problem(value, first)))
-        return found
+        # Suspects: cells that are not the first of their value in the batch, or whose value
+        # an earlier batch had. Only they are looked at one by one.
+        positions = range(count)
+        suspects = set(compress(positions, map(ne, map(firsts.get, hashes), positions)))
+        suspects.update(compress(positions, map(seen.__contains__, hashes)))
+        blank = set(compress(positions, map(not_, map(str.strip, cells))))
+        for key in seen.keys() & firsts.keys():
+            del firsts[key]
+        for position in blank:
+            firsts.pop(hashes[position], None)
+        seen.update(zip(firsts.keys(), map(numbers.__getitem__, firsts.values()), strict=True))
+        return [
+            (position, self._problem(cells[position], seen[hashes[position]]))
+            for position in sorted(suspects - blank)
+        ]
 
     def _problem(self, value: str, first: int) -> Problem:
         if self.why == "parent_key":

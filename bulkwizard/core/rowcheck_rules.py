@@ -76,13 +76,17 @@ class ColumnRule:
             suspects.update(batch_filter.suspects(cells))
         if not suspects:
             return []
+        positions = sorted(suspects)
+        return self.explain(positions, [cells[position] for position in positions])
+
+    def explain(self, positions: Sequence[int], values: Sequence[str]) -> list[tuple[int, Problem]]:
+        """Run the exact check on suspect cells (``values`` at ``positions``, in order)."""
         # Bad values repeat ("n/a", a wrong date format): explain each one once.
         memo = self.memo
         if len(memo) > 10_000:
             memo.clear()
         found: list[tuple[int, Problem]] = []
-        for position in sorted(suspects):
-            value = cells[position]
+        for position, value in zip(positions, values, strict=True):
             if value in memo:
                 problem = memo[value]
             else:

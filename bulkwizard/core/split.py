@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
-from operator import eq
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bulkwizard.core.errors import BulkWizardError
 
@@ -168,9 +168,7 @@ def plan_split(files: Sequence[FileRows], limits: SplitLimits | None = None) -> 
     names = [f.name for f in files]
     budget = limits.csv_budget(names)
     headers = sum(f.header_bytes for f in files)
-    family_bytes = array("q", bytes(8 * count))
-    family_rows = [array("q", bytes(8 * count)) for _ in files]
-    for position, rows in enumerate(files):
+    for rows in files:
         if rows.families and min(rows.families) < 0:
             orphan = list(rows.families).index(min(rows.families))
             raise OrphanRowError(
@@ -179,34 +177,21 @@ def plan_split(files: Sequence[FileRows], limits: SplitLimits | None = None) -> 
                 file=rows.label,
                 row=rows.numbers[orphan],
             )
-        tally = family_rows[position]
-        if position == 0 and array("q", rows.families) == array("q", range(count)):
-            # Every parent row is its own family (no repeated keys): sizes are the row sizes.
-            tally[:] = array("q", [1]) * count
-            family_bytes[:] = array("q", rows.lengths)
-            continue
-        for family, amount in Counter(rows.families).items():
-            tally[family] = amount
-        for family, size in zip(rows.families, rows.lengths, strict=True):
-            family_bytes[family] += size
-
     # Families in order of their first parent row, with their sizes in that order.
-    roots = list(compress(range(count), map(eq, parent.families, range(count))))
-    sizes = [list(map(tally.__getitem__, roots)) for tally in family_rows]
-    weights = list(map(family_bytes.__getitem__, roots))
+    roots, sizes, weights = _family_totals(files, count)
     for per_family in sizes:
-        if per_family and max(per_family) > limits.max_rows:
-            first = roots[per_family.index(max(per_family))]
-            raise _too_large(files, [t[first] for t in family_rows], family_bytes[first], headers,
-                             budget, limits, first)  # fmt: skip
-    if weights and headers + max(weights) > budget:
-        first = roots[weights.index(max(weights))]
-        raise _too_large(files, [t[first] for t in family_rows], family_bytes[first], headers,
-                         budget, limits, first)  # fmt: skip
+        if len(per_family) and pc.max(per_family).as_py() > limits.max_rows:
+            at = per_family.to_pylist().index(pc.max(per_family).as_py())
+            raise _too_large(files, [t[at].as_py() for t in sizes], weights[at].as_py(), headers,
+                             budget, limits, roots[at])  # fmt: skip
+    if len(weights) and headers + pc.max(weights).as_py() > budget:
+        at = weights.to_pylist().index(pc.max(weights).as_py())
+        raise _too_large(files, [t[at].as_py() for t in sizes], weights[at].as_py(), headers,
+                         budget, limits, roots[at])  # fmt: skip
     # Greedy packing, one chunk at a time: with running totals, the end of each chunk is a
     # binary search per limit instead of a Python step per family.
-    totals = [[0, *accumulate(per_family)] for per_family in sizes]
-    byte_totals = [0, *accumulate(weights)]
+    totals = [[0, *pc.cumulative_sum(per_family).to_pylist()] for per_family in sizes]
+    byte_totals = [0, *pc.cumulative_sum(weights).to_pylist()]
     chunk_of_family = array("q", [-1]) * count
     chunks: list[ChunkPlan] = []
     start, families = 0, len(roots)
@@ -220,10 +205,48 @@ def plan_split(files: Sequence[FileRows], limits: SplitLimits | None = None) -> 
         size = headers + byte_totals[end] - byte_totals[start]
         chunk = ChunkPlan(len(chunks), counts, size)
         chunks.append(chunk)
-        for root in roots[start:end]:
-            chunk_of_family[root] = chunk.index
+        if isinstance(roots, range):
+            chunk_of_family[start:end] = array("q", [chunk.index]) * (end - start)
+        else:
+            for root in roots[start:end]:
+                chunk_of_family[root] = chunk.index
         start = end
     return SplitPlan(chunks, names, limits, chunk_of_family)
+
+
+def _int64(values: Sequence[int]) -> pa.Array:
+    """``values`` as a pyarrow int64 array (no copy from an ``array('q')``)."""
+    if isinstance(values, array) and values.typecode == "q":
+        return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+    return pa.array(list(values), pa.int64())
+
+
+def _family_totals(
+    files: Sequence[FileRows], count: int
+) -> tuple[Sequence[int], list[pa.Array], pa.Array]:
+    """Family ids in order (roots), each family's rows per file, and its bytes in all files.
+
+    Vectorised (a hash aggregation per file): these are millions of rows.
+    """
+    parent = _int64(files[0].families)
+    is_root = pc.equal(parent, _int64(array("q", range(count))))
+    if pc.all(is_root).as_py() is not False:
+        # Every parent row is its own family (no repeated keys): sizes are the row sizes.
+        roots: Sequence[int] = range(count)
+        sizes = [pa.array(array("q", [1]) * count, pa.int64())]
+        weights = _int64(files[0].lengths)
+        children = files[1:]
+    else:
+        roots = pc.indices_nonzero(is_root).cast(pa.int64()).to_pylist()
+        sizes, weights, children = [], pa.array(array("q", [0]) * len(roots), pa.int64()), files
+    keys = pa.array(roots, pa.int64()) if children else None
+    for rows in children:
+        table = pa.table({"f": _int64(rows.families), "n": _int64(rows.lengths)})
+        groups = table.group_by("f", use_threads=False).aggregate([("n", "sum"), ("n", "count")])
+        where = pc.index_in(keys, value_set=groups.column("f"))
+        sizes.append(pc.fill_null(pc.take(groups.column("n_count"), where), 0))
+        weights = pc.add(weights, pc.fill_null(pc.take(groups.column("n_sum"), where), 0))
+    return roots, sizes, weights
 
 
 def _too_large(

@@ -18,10 +18,14 @@ What it does to the data:
 * rows keep their order; each chunk holds whole families (see :mod:`bulkwizard.core.split`).
 
 How: a first pass (:meth:`UploadPreparer.plan`) encodes each file once into a temporary spool and
-notes each row's size and family; the plan comes from those numbers alone. :meth:`write` then
-copies byte ranges of the spools into the zips (deflate at one level, ``compresslevel``), several
-zips at once since zlib releases the GIL. Children scattered through their file are first routed
-into one file per chunk in a single sequential pass.
+notes each row's size and family; the plan comes from those numbers alone. A file already in
+Zoho's form (UTF-8, comma, strict RFC 4180 quoting, no column dropped) is not re-encoded: its
+clean blocks are read with pyarrow (only the key or link column is converted) and the spool points
+at the source's own bytes (:mod:`~bulkwizard.core.upload_spool_fast`); CSV readers see the same
+cells either way. :meth:`write` then copies byte ranges of the spools into the zips (deflate at
+one level, ``compresslevel``), several zips at once since zlib releases the GIL. Children
+scattered through their file are first routed into one file per chunk in a single sequential
+pass.
 """
 
 from __future__ import annotations
@@ -29,12 +33,16 @@ from __future__ import annotations
 import copy
 import os
 import tempfile
+from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import write_json_atomic
@@ -47,6 +55,7 @@ from bulkwizard.core.upload_spool import (
     spool_file,
     write_zip,
 )
+from bulkwizard.core.upload_spool_fast import pass_through_source, python_keys, spool_fast
 
 ProgressCallback = Callable[[str, int], None]
 CancelCheck = Callable[[], bool]
@@ -72,6 +81,10 @@ class WrittenJob:
             "csv_bytes": self.csv_bytes,
             "zip_bytes": self.zip_bytes,
         }
+
+
+def _int64(values: array[int]) -> pa.Array:
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
 
 
 class PreparationCancelled(SplitError):
@@ -134,22 +147,25 @@ class UploadPreparer:
         if self._plan is not None:
             return self._plan
         spools: list[SpooledFile] = []
-        parent_keys: dict[int, dict[int, int]] | None = None
+        parent: SpooledFile | None = None
         for item, projection in zip(self.inputs, self.projections, strict=True):
             path = Path(self._temp.name) / f"{item.position:03d}.csv"
-            spool = spool_file(
-                item,
-                projection,
-                path,
-                parent_keys=parent_keys,
-                key_columns=self._key_columns() if item.position == 0 else (),
-                progress=self.progress,
-                cancel=self.cancel,
-            )
+            keys = self._key_columns() if item.position == 0 else ()
+            source = pass_through_source(item, projection)
+            options: dict[str, Any] = {
+                "key_columns": keys,
+                "progress": self.progress,
+                "cancel": self.cancel,
+            }
+            if source is not None:  # already in Zoho's form: rows are copied, not re-encoded
+                spool = spool_fast(source, item, projection, path, parent=parent, **options)
+            else:
+                parent_keys = None if parent is None else python_keys(parent)
+                spool = spool_file(item, projection, path, parent_keys=parent_keys, **options)
             if spool is None:
                 raise PreparationCancelled("cancelled while reading the files")
             if item.position == 0:
-                parent_keys = spool.keys
+                parent = spool
             spools.append(spool)
         self.spools = spools
         rows = [
@@ -196,8 +212,11 @@ class UploadPreparer:
         job_json = self.chunk_job().to_json()
         folder = Path(self._temp.name)
         count = plan.job_count
+        chunk_of_family = pa.Array.from_buffers(
+            pa.int64(), len(plan.chunk_of_family), [None, pa.py_buffer(plan.chunk_of_family)]
+        )
         by_spool = [
-            members_by_chunk(spool, plan.chunk_ids(spool.families), count, folder)
+            members_by_chunk(spool, pc.take(chunk_of_family, _int64(spool.families)), count, folder)
             for spool in self.spools
         ]
         # zlib releases the GIL while it compresses, so uploads compress in parallel.

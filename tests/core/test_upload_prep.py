@@ -195,3 +195,93 @@ def test_scattered_children_are_routed_to_their_parents(tmp_path: Path) -> None:
     assert [c["items.csv"].splitlines()[1:] for c in contents] == [
         [f"{q},P{n},{n}" for n in range(3)] for q in "ABC"
     ]
+
+
+LEADS_JOB = {
+    "operation": "insert",
+    "resource": [
+        {"type": "data", "module": {"api_name": "Leads"}, "file_names": ["leads.csv"],
+         "field_mappings": [{"api_name": "Last_Name", "index": 0},
+                            {"api_name": "Company", "index": 1}]},
+    ],
+}  # fmt: skip
+
+
+def test_clean_rows_are_copied_as_they_are(tmp_path: Path) -> None:
+    """UTF-8, comma, strict RFC 4180, all columns kept: the zip holds the source's own lines."""
+    body = "".join(f'n{i},"c, {i} ""q"""\r\n' for i in range(50))
+    (tmp_path / "leads.csv").write_bytes(b"Name,Company\r\n" + body.encode())
+    job = BulkWriteJob.from_json(LEADS_JOB)
+    with UploadPreparer(job, bind_inputs(job, {None: tmp_path / "leads.csv"})) as prep:
+        prep.write(tmp_path / "out")
+        assert [segment[1] for segment in prep.spools[0].segments] == [tmp_path / "leads.csv"]
+    assert read_zip(tmp_path / "out" / "part-001.zip")["leads.csv"] == "Name,Company\r\n" + body
+
+
+def test_rows_not_in_zoho_form_are_rewritten(tmp_path: Path) -> None:
+    """LF ends become CRLF; loose quoting and ragged rows are re-encoded from the reader's cells."""
+    lines = ["Name,Company", "a,b", 'c,d"e', '"f"g,h', "i", "", "j,k", "l,m"]
+    (tmp_path / "leads.csv").write_bytes("\n".join(lines).encode() + b"\n")
+    (tmp_path / "lf.csv").write_bytes(b"Name,Company\na,b\nc,d\n")
+    job = BulkWriteJob.from_json(LEADS_JOB)
+    with UploadPreparer(job, bind_inputs(job, {None: tmp_path / "leads.csv"})) as prep:
+        prep.write(tmp_path / "out")
+    text = read_zip(tmp_path / "out" / "part-001.zip")["leads.csv"]
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["Name", "Company"], ["a", "b"], ["c", 'd"e'], ["fg", "h"], ["i", ""], ["j", "k"],
+        ["l", "m"],
+    ]  # fmt: skip
+    assert text.count("\r\n") == 7 and "\n" not in text.replace("\r\n", "")
+    with UploadPreparer(job, bind_inputs(job, {None: tmp_path / "lf.csv"})) as prep:
+        prep.write(tmp_path / "lf")
+    assert (
+        read_zip(tmp_path / "lf" / "part-001.zip")["leads.csv"] == "Name,Company\r\na,b\r\nc,d\r\n"
+    )
+
+
+def test_copied_and_rewritten_files_link_the_same_families(tmp_path: Path) -> None:
+    """A copied parent with a rewritten child, and the other way round, keep families whole."""
+    parents = "Ref,Subject\r\nA,a\r\n,none\r\nB,b\r\nA,again\r\n"
+    children = "Quote,Product,Qty\r\n" + "".join(
+        f"{q},P{n},{n}\r\n" for n in range(3) for q in "BA"
+    )
+    (tmp_path / "quotes.csv").write_text(parents, encoding="utf-8")
+    (tmp_path / "items.csv").write_text(children, encoding="utf-8")
+    (tmp_path / "quotes-1252.csv").write_bytes(parents.encode("cp1252"))
+    for parent_file, child_mappings in (
+        ("quotes.csv", [{"api_name": "Quantity", "index": 2}]),  # child drops a column
+        ("quotes-1252.csv", [{"api_name": "Quantity", "index": 2},  # parent re-encoded
+                             {"api_name": "Product_Name", "index": 1, "find_by": "Product_Name"}]),
+    ):  # fmt: skip
+        job = BulkWriteJob.from_json(
+            {
+                "operation": "insert",
+                "resource": [
+                    {"type": "data", "module": {"api_name": "Quotes"}, "file_names": ["q.csv"],
+                     "field_mappings": [{"api_name": "Subject", "index": 1}]},
+                    {"type": "data", "module": {"api_name": "Quoted_Items"},
+                     "file_names": ["i.csv"],
+                     "field_mappings": [*child_mappings, {"api_name": "Parent_Id", "index": 0,
+                                                         "parent_column_index": 0}]},
+                ],
+            }
+        )  # fmt: skip
+        files: dict[str | None, Path] = {
+            "q.csv": tmp_path / parent_file,
+            "i.csv": tmp_path / "items.csv",
+        }
+        out = tmp_path / parent_file.replace(".csv", "")
+        with UploadPreparer(job, bind_inputs(job, files), SplitLimits(max_rows=4)) as prep:
+            plan = prep.plan()
+            assert list(prep.spools[0].families) == [0, 1, 2, 0]
+            assert list(prep.spools[1].families) == [2, 0] * 3
+            prep.write(out)
+        assert [chunk.rows for chunk in plan.chunks] == [
+            {"q.csv": 3, "i.csv": 3},
+            {"q.csv": 1, "i.csv": 3},
+        ]
+        first, second = read_zip(out / "part-001.zip"), read_zip(out / "part-002.zip")
+        assert first["q.csv"].splitlines()[1:] == ["A,a", ",none", "A,again"]
+        assert second["q.csv"].splitlines()[1:] == ["B,b"]
+        assert {line.split(",")[0] for line in first["i.csv"].splitlines()[1:]} == {"A"}
+        assert {line.split(",")[0] for line in second["i.csv"].splitlines()[1:]} == {"B"}
