@@ -94,17 +94,7 @@ class MetadataApi:
         if "ids" in request.query:
             wanted = {part.strip() for part in request.query["ids"].split(",") if part.strip()}
             users = [user for user in users if user["id"] in wanted]
-        page, per_page = page_params(request)
-        chunk = users[(page - 1) * per_page : page * per_page]
-        if not chunk:
-            return Response.empty()
-        info = {
-            "per_page": per_page,
-            "count": len(chunk),
-            "page": page,
-            "more_records": page * per_page < len(users),
-        }
-        return Response.json({"users": chunk, "info": info})
+        return paged_response(request, "users", users)
 
     def user(self, request: Request) -> Response:
         """``GET /users/{id}``."""
@@ -195,6 +185,21 @@ class MetadataApi:
         raise ApiError(
             400, "INVALID_DATA", "the id given seems to be invalid", {"resource_path_index": 3}
         )
+
+
+def paged_response(request: Request, key: str, items: list[Any]) -> Response:
+    """One page of ``items`` as Zoho lists answer: ``{key: [...], "info": {...}}``, 204 if empty."""
+    page, per_page = page_params(request)
+    chunk = items[(page - 1) * per_page : page * per_page]
+    if not chunk:
+        return Response.empty()
+    info = {
+        "per_page": per_page,
+        "count": len(chunk),
+        "page": page,
+        "more_records": page * per_page < len(items),
+    }
+    return Response.json({key: chunk, "info": info})
 
 
 def page_params(request: Request, max_per_page: int = 200) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bulkwizard.sandbox.criteria import Condition, Criteria, CriteriaError, parse_criteria
-from bulkwizard.sandbox.metadata_api import missing_param, page_params
+from bulkwizard.sandbox.metadata_api import missing_param, page_params, paged_response
 from bulkwizard.sandbox.routing import VERSION, ApiError, Request, Response, Router
 from bulkwizard.sandbox.state import SandboxState
 
@@ -137,17 +137,7 @@ class RecordsApi:
         module = self._module(request, "READ")
         criteria = self._criteria(request, module)
         matches = self.state.records.search(module, criteria)[:MAX_SEARCH_RESULTS]
-        page, per_page = page_params(request)
-        chunk = matches[(page - 1) * per_page : page * per_page]
-        if not chunk:
-            return Response.empty()
-        info = {
-            "per_page": per_page,
-            "count": len(chunk),
-            "page": page,
-            "more_records": page * per_page < len(matches),
-        }
-        return Response.json({"data": chunk, "info": info})
+        return paged_response(request, "data", matches)
 
     def _criteria(self, request: Request, module: str) -> Criteria:
         query = request.query
