@@ -129,6 +129,11 @@ def run(
         stream.write("\n")
     else:
         stream.write(format_report(problems, source))
+        if any(p.code == "MANDATORY_NOT_FOUND" and p.path.endswith(".file_id") for p in problems):
+            stream.write(
+                "Tip: checking a job before uploading it? Add --before-upload; `submit` fills "
+                "in the file_id itself.\n"
+            )
     return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
 
 

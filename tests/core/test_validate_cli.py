@@ -306,3 +306,20 @@ def test_job_file_that_is_not_text_or_is_a_folder_exits_2(
     folder.mkdir()
     code, _, err = run(capsys, str(folder), "--metadata", str(SNAPSHOT))
     assert code == 2 and "is a folder" in err
+
+
+def test_a_draft_without_file_id_gets_a_tip_and_before_upload_accepts_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = tmp_path / "draft.json"
+    job.write_text(
+        '{"operation": "insert", "resource": [{"type": "data", "module": {"api_name": "Accounts"},'
+        ' "field_mappings": [{"api_name": "Account_Name", "index": 0}]}]}',
+        encoding="utf-8",
+    )
+    snapshot = str(Path(__file__).parent.parent / "data" / "demo_snapshot")
+    assert main(["validate", str(job), "--metadata", snapshot]) == 1
+    out = capsys.readouterr().out
+    assert "MANDATORY_NOT_FOUND at $.resource[0].file_id" in out and "--before-upload" in out
+    assert main(["validate", str(job), "--metadata", snapshot, "--before-upload"]) == 0
+    assert "Tip" not in capsys.readouterr().out
