@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -34,6 +35,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the GUI; return the exit code."""
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    # What a user starting the app from a terminal should see (e.g. the sandbox's address).
+    logging.basicConfig(level=logging.INFO, format="bulkwizard: %(message)s")
     QCoreApplication.setOrganizationName("bulkwizard")
     QCoreApplication.setApplicationName("bulkwizard")
     QCoreApplication.setApplicationVersion(__version__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from bulkwizard.ui.resources import icon_path
 from bulkwizard.ui.sandbox_connection import SandboxConnection, SandboxSummary
+
+log = logging.getLogger(__name__)
 
 # The wizard's steps as the user will meet them; each becomes a page in later releases.
 WIZARD_STEPS: tuple[tuple[str, str], ...] = (
@@ -148,6 +151,7 @@ class MainWindow(QMainWindow):
             self.modules_list.addItem(item)
         message = self.tr("Sandbox running at {url}").format(url=summary.base_url)
         self.statusBar().showMessage(message)
+        log.info("Connected to the sandbox org %s at %s", summary.org_name, summary.base_url)
 
     @Slot(Exception)
     def on_sandbox_failed(self, error: Exception) -> None:
@@ -155,6 +159,7 @@ class MainWindow(QMainWindow):
             self.tr("The sandbox org could not start: {error}").format(error=error)
         )
         self.statusBar().showMessage(self.tr("Sandbox unavailable"))
+        log.warning("The sandbox org could not start: %s", error)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.sandbox.stop()
