@@ -151,6 +151,8 @@ def _inputs(job: BulkWriteJob, specs: Sequence[str]) -> list[ResourceInput]:
 
 def handle_check(args: argparse.Namespace) -> int:
     """Run ``check``; return the exit code."""
+    if args.limit is not None and args.limit < 1:
+        return _fail("check", ValueError("--limit must be at least 1"))
     try:
         job = load_job(Path(args.job))
         snapshot = MetadataSnapshot.load(args.metadata)
@@ -202,6 +204,16 @@ def handle_split(args: argparse.Namespace) -> int:
         try:
             with UploadPreparer(job, inputs, limits, drop_unmapped=not args.keep_unmapped) as prep:
                 plan = prep.plan()
+                if not any(plan.total_rows.values()):
+                    # Nothing to upload is almost always the wrong file (or only a header);
+                    # writing no zips and saying "0 jobs" would look like success.
+                    names = ", ".join(item.label for item in inputs)
+                    print(
+                        f"bulkwizard-cli split: {names}: no data rows below the header, so "
+                        "there is nothing to upload; check that these are the right files",
+                        file=sys.stderr,
+                    )
+                    return EXIT_PROBLEMS
                 jobs = prep.write(args.out)
         finally:
             close_inputs(inputs)

@@ -17,6 +17,7 @@ from types import FrameType
 from typing import Any
 
 from bulkwizard.commands import EXIT_OK, EXIT_USAGE
+from bulkwizard.sandbox.dispatch import is_loopback_name
 from bulkwizard.sandbox.faults import FaultSpec, FaultSpecError
 from bulkwizard.sandbox.scopes import FULL_SCOPES, is_valid_scope, parse_scope_list
 from bulkwizard.sandbox.server import (
@@ -176,6 +177,9 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         print(f"Zoho CRM sandbox running at {server.base_url}")
+        warning = exposure_warning(args.host)
+        if warning:
+            print(warning, file=sys.stderr)
         print(f"  credentials: {server.credentials_path}")
         print(f"  data:        {data_dir}")
         if faults.probabilities or faults.token_uses:
@@ -189,6 +193,16 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
     print("Sandbox stopped.", flush=True)
     return EXIT_OK
+
+
+def exposure_warning(host: str) -> str | None:
+    """A warning when ``--host`` makes the sandbox reachable from other machines."""
+    if is_loopback_name(host):
+        return None
+    return (
+        f"warning: listening on {host}: other machines on the network can reach the sandbox, "
+        "its OAuth consent page and the demo org. Use --host 127.0.0.1 unless you mean it."
+    )
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

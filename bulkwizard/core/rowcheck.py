@@ -169,7 +169,7 @@ class _FileChecker:
             assert link.parent_column_index is not None
             cells = columns[self.link_index]
             for position in lookup.orphans(link.parent_column_index, cells):
-                problem = _orphan_problem(cells[position], link.parent_column_index)
+                problem = _orphan_problem(cells[position], link.parent_column_index, lookup)
                 hits.append(
                     (position, self.link_index, cells[position], link.api_name, link.api_name,
                      problem)
@@ -230,7 +230,7 @@ class _FileChecker:
             assert link.parent_column_index is not None
             column = cells(self.link_index)
             for position in lookup.orphans(link.parent_column_index, column):
-                problem = _orphan_problem(column[position], link.parent_column_index)
+                problem = _orphan_problem(column[position], link.parent_column_index, lookup)
                 hits.append((position, self.link_index, column[position], link.api_name,
                              link.api_name, problem))  # fmt: skip
         return hits
@@ -297,7 +297,7 @@ def check_rows(
                 if (link := item.parent_link) is not None and link.parent_column_index is not None
             }
         )
-        parent_keys = ParentKeys(columns)
+        parent_keys = ParentKeys(columns, inputs[0].headers)
     for position, checker in enumerate(checkers):
         yield from _check_file(
             checker,
@@ -405,15 +405,21 @@ def ragged_rows(batch: list[Any], width: int) -> list[Any]:
     return [row for row in batch if row.ragged]
 
 
-def _orphan_problem(value: str, parent_column: int) -> Problem:
+def _orphan_problem(value: str, parent_column: int, keys: ParentKeys) -> Problem:
     if not value.strip():
         message = "this child row has no parent key, so it cannot be linked to a parent row"
         return Problem(MANDATORY_NOT_FOUND, "orphan", message)
+    where = keys.column_name(parent_column)
     message = (
-        f"no parent row has {value!r} in the parent file's column {parent_column}, "
+        f"no parent row has {value!r} in the parent file's {where}, "
         "so this child row cannot be linked"
     )
-    return Problem(RESOURCE_NOT_FOUND, "orphan", message)
+    near = keys.near(parent_column, value)
+    if near is not None:
+        # Zoho matches the link exactly; a key that differs only in spaces or case is the
+        # commonest cause (exports that pad or re-case ids), and the fix is mechanical.
+        message += f"; a parent row has {near!r}, which differs only in spaces or letter case"
+    return Problem(RESOURCE_NOT_FOUND, "orphan", message, suggestion=near)
 
 
 def _cancel_check(cancel: CancelCheck | CancelFlag | None) -> Callable[[], bool]:

@@ -108,10 +108,34 @@ class DuplicateTracker:
 class ParentKeys:
     """The parent file's key columns (``parent_column_index`` values), filled while it is read."""
 
-    def __init__(self, columns: Iterable[int]) -> None:
+    def __init__(self, columns: Iterable[int], headers: Sequence[str] = ()) -> None:
         self.trackers = {
             column: DuplicateTracker(column, None, None, "parent_key") for column in columns
         }
+        self.headers = list(headers)
+
+    def column_name(self, column: int) -> str:
+        """How a message names the parent's key column: its header and its 0-based index."""
+        if 0 <= column < len(self.headers):
+            return f"column {self.headers[column]!r} (index {column})"
+        return f"column {column}"
+
+    def near(self, column: int, value: str) -> str | None:
+        """A parent key that differs from ``value`` only in outer spaces or letter case.
+
+        Only hashes of the keys are kept, so this tries the usual variants (trimmed; upper,
+        lower and title case) rather than searching: it finds ``L2`` for `` l2 ``, not
+        ``McDonald`` for ``mcdonald``. Zoho links exactly, so these rows are still orphans; the
+        variant is the suggested fix.
+        """
+        tracker = self.trackers.get(column)
+        if tracker is None:
+            return None
+        trimmed = value.strip()
+        for candidate in (trimmed, trimmed.upper(), trimmed.lower(), trimmed.title()):
+            if candidate and candidate != value and hash(candidate) in tracker.seen:
+                return candidate
+        return None
 
     @property
     def columns(self) -> list[int]:

@@ -88,11 +88,15 @@ class Finding:
         }
 
     def describe(self) -> str:
-        """One line for humans: ``leads.csv row 4, Email: ... (suggestion: ...)``."""
-        where = [self.file]
+        """One line for humans: ``leads.csv row 4 (line 5), Email: ... (suggestion: ...)``."""
+        place = self.file
         if self.row is not None:
-            where.append(f"row {self.row}")
-        place = " ".join(where)
+            place += f" row {self.row}"
+            # The data row number counts neither the header, title lines, blank lines nor the
+            # line breaks inside quoted cells; the physical line is what a text editor (or, for
+            # a workbook, the sheet) shows, so the user can find the row either way.
+            if self.line is not None and self.line != self.row:
+                place += f" (line {self.line})"
         if self.column is not None:
             place += f", {self.column}"
         text = f"{place}: {self.severity}: {self.message} [{self.code}/{self.kind}]"

@@ -26,6 +26,14 @@ def _render(number: Decimal, decimal: str) -> str:
     return format(number, "f").replace(".", decimal)
 
 
+def _grouped(text: str, separator: str) -> bool:
+    """True when ``separator`` splits ``text`` like a thousands separator (``1.000``)."""
+    head, *groups = text.lstrip("-").split(separator)
+    return (
+        1 <= len(head) <= 3 and head.isdigit() and all(len(g) == 3 and g.isdigit() for g in groups)
+    )
+
+
 def number_rule(
     meta: FieldMeta, pattern: str | None
 ) -> tuple[BatchFilter, Callable[[str], Problem | None]] | None:
@@ -50,6 +58,15 @@ def number_rule(
         if number is None:
             return _unparsable(text)
         whole = number.to_integral_value(ROUND_HALF_UP)
+        if integral and number == whole and decimal in text and _grouped(text, decimal):
+            # "1.000" parses as 1 under the default format, but in a file from a locale that
+            # groups thousands with the decimal sign it means 1000: say so instead of passing it.
+            ungrouped = text.replace(decimal, "")
+            message = (
+                f"{text!r} reads as {_render(whole, decimal)} with the column's format; if the "
+                f"{decimal!r} separates thousands, write {ungrouped} (or set the column's format)"
+            )
+            return Problem(INVALID_DATA, "integer", message, WARNING, ungrouped)
         if integral and number != whole:
             message = f"{text!r} is not a whole number"
             return Problem(INVALID_DATA, "integer", message, ERROR, _render(whole, decimal))

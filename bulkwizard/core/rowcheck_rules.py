@@ -177,10 +177,13 @@ def _multiselect_check(allowed: Sequence[str]) -> Check:
     return check
 
 
-def _length_check(limit: int, inner: Check | None) -> Check:
+def _length_check(label: str, limit: int, inner: Check | None) -> Check:
     def check(value: str) -> Problem | None:
         if len(value) > limit:
-            message = f"is {len(value)} characters long; the field holds at most {limit}"
+            message = (
+                f"this value is {len(value):,} characters long, but {label} holds at most "
+                f"{limit:,}; shorten it (the suggestion keeps the first {limit:,})"
+            )
             return Problem(INVALID_DATA, "length", message, ERROR, value[:limit])
         return inner(value) if inner is not None else None
 
@@ -280,7 +283,7 @@ def compile_rule(
     filters, check = _type_rule(meta, mapping, find_by or mapping.find_by)
     limit = meta.length if meta.data_type in TEXT_TYPES and (meta.length or 0) > 0 else None
     if limit is not None:
-        check = _length_check(limit, check)
+        check = _length_check(meta.label or meta.api_name, limit, check)
     if mandatory:
         check = _mandatory_check(meta.label, check)
     if limit is not None or mandatory:

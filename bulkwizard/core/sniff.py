@@ -24,6 +24,11 @@ from typing import Any
 
 from bulkwizard.core.errors import CsvFormatError
 
+# Python's csv module refuses cells over 128 KiB. Zoho takes zips of up to 25 MB, so an overlong
+# cell must be read (and flagged by the row checks as too long for its field), not reported as
+# an unreadable file. The limit is process-wide; raising it only ever allows more.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|", ":")
 HEAD_BYTES = 256 * 1024
 SLICE_BYTES = 64 * 1024

@@ -265,10 +265,20 @@ def _too_large(
             what = "rows with its key" if rows is parent else "child rows"
             return FamilyTooLargeError(
                 f"this parent row has {count:,} {what} in {rows.name}, but one upload holds at "
-                f"most {limits.max_rows:,} rows per CSV; import some of them in a separate job",
+                f"most {limits.max_rows:,} row{'s' if limits.max_rows != 1 else ''} per CSV; "
+                "import some of them in a separate job",
                 file=parent.label,
                 row=number,
             )
+    if sum(sizes) <= 1:
+        # No child rows and no repeated key: moving rows to another job cannot help.
+        return FamilyTooLargeError(
+            f"this row alone takes {headers + size:,} bytes with the headers, more than the "
+            f"{budget:,} bytes that fit in one {limits.max_bytes:,}-byte upload; shorten its "
+            "longest cells",
+            file=parent.label,
+            row=number,
+        )
     return FamilyTooLargeError(
         f"this parent row and its child rows take {headers + size:,} bytes, more than the "
         f"{budget:,} bytes that fit in one {limits.max_bytes:,}-byte upload; import some of its "

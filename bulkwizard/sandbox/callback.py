@@ -49,16 +49,21 @@ def send_callback(url: str, details: dict[str, Any]) -> bool:
         log.warning("callback to %s refused: the sandbox only calls back to loopback hosts", safe)
         return False
     try:
-        response = requests.post(
-            url,
-            data=json.dumps(details).encode("utf-8"),
-            headers={"Content-Type": "application/json;charset=UTF-8"},
-            timeout=CALLBACK_TIMEOUT_S,
-        )
+        # No redirects and no proxies from the environment: either could carry the job's
+        # details from the loopback receiver to another host.
+        with requests.Session() as session:
+            session.trust_env = False
+            response = session.post(
+                url,
+                data=json.dumps(details).encode("utf-8"),
+                headers={"Content-Type": "application/json;charset=UTF-8"},
+                timeout=CALLBACK_TIMEOUT_S,
+                allow_redirects=False,
+            )
     except requests.RequestException as exc:
         log.warning("callback to %s failed: %s", safe, exc)
         return False
-    if response.status_code >= 400:
+    if response.status_code >= 300:
         log.warning("callback to %s answered HTTP %s", safe, response.status_code)
         return False
     return True

@@ -142,10 +142,16 @@ def parse_criteria(text: str) -> Criteria:
     return result
 
 
+# Deeper nesting is refused: Zoho allows few conditions per search, and a recursive parser must
+# not let a crafted query exhaust Python's recursion limit (a 500 instead of INVALID_QUERY).
+MAX_NESTING = 32
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def expression(self) -> Criteria:
         terms = [self.term()]
@@ -169,8 +175,12 @@ class _Parser:
             raise CriteriaError(f"expected '(' at position {self.pos + 1}")
         self.pos += 1
         if self.pos < len(self.text) and self.text[self.pos] == "(":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise CriteriaError(f"parentheses nested deeper than {MAX_NESTING} levels")
             inner = self.expression()
             self._expect(")")
+            self.depth -= 1
             return inner
         end = self.pos
         while end < len(self.text) and not (self.text[end] == ")" and self.text[end - 1] != "\\"):

@@ -7,6 +7,7 @@ commit (a 25,000-row bulk job is one transaction per chunk, not 25,000 fsyncs).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,6 +24,7 @@ class Database:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        _make_private(path)
         self.lock = threading.RLock()
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nesting is under our control.
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -105,3 +107,20 @@ class Database:
         with self.lock:
             row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
             return row
+
+
+def _make_private(path: Path) -> None:
+    """Create the database file owner-only (and tighten an existing one).
+
+    The database holds the demo client's secret, which is enough to mint tokens with the
+    client_credentials grant, and the users' uploaded rows. SQLite gives the -wal and -shm files
+    the database file's permissions.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.exists():
+                candidate.chmod(0o600)
+        except OSError:  # a file we do not own: leave it, SQLite will still open it
+            pass

@@ -37,7 +37,8 @@ class DataDirLock:
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`SandboxBusyError`."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # A new folder is owner-only: it holds the uploads, the database and credentials.json.
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle = open(self.data_dir / LOCK_NAME, "a+", encoding="utf-8")
         try:
             _lock(handle)

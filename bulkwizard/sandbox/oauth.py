@@ -185,8 +185,12 @@ def _with_query(url: str, query: dict[str, str]) -> str:
 
 def _page(title: str, body: str, status: int, escape: bool = True) -> Response:
     content = html.escape(body) if escape else body
-    return Response.html(
+    page = Response.html(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"</head><body><h1>{html.escape(title)}</h1>{content}</body></html>",
         status,
     )
+    # The consent page must not be framed by another site (clickjacking of the Accept button).
+    page.headers["X-Frame-Options"] = "DENY"
+    page.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    return page

@@ -13,7 +13,10 @@ broader grant such as ``ZohoCRM.modules.ALL``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from bulkwizard.sandbox.criteria import Condition, Criteria, CriteriaError, parse_criteria
@@ -157,6 +160,15 @@ class RecordsApi:
                         "invalid query formed",
                         {"api_name": name, "reason": "the field is not available"},
                     )
+            for condition in _conditions(criteria):
+                problem = _value_problem(condition, fields)
+                if problem:
+                    raise ApiError(
+                        400,
+                        "INVALID_QUERY",
+                        "invalid query formed",
+                        {"api_name": condition.field, "reason": problem},
+                    )
             return criteria
         if query.get("email"):
             names = [f.api_name for f in fields.values() if f.data_type == "email"]
@@ -219,6 +231,48 @@ def _fields_mandatory(request: Request) -> bool:
         return float(version[1:]) >= 4
     except ValueError:
         return True
+
+
+_ORDERED_OPERATORS = ("greater_than", "greater_equal", "less_than", "less_equal", "between")
+_NUMERIC_TYPES = ("integer", "bigint", "double", "currency", "percent", "autonumber")
+
+
+def _conditions(criteria: Criteria) -> list[Condition]:
+    if criteria.condition is not None:
+        return [criteria.condition]
+    return [leaf for child in criteria.children for leaf in _conditions(child)]
+
+
+def _value_problem(condition: Condition, fields: dict[str, Any]) -> str | None:
+    """Why Zoho would reject the condition's value (empty, wrong type, bad range), or None.
+
+    Ordering operators apply to numbers, dates and date-times only, with values of that type;
+    ``between`` takes exactly two. Without this the search silently matched nothing (204).
+    """
+    values = [v.strip() for v in re.split(r"(?<!\\),", condition.value)]
+    if not any(values):
+        return "the value is empty"
+    if condition.operator not in _ORDERED_OPERATORS:
+        return None
+    if condition.operator == "between" and len(values) != 2:
+        return "between needs two values separated by a comma"
+    meta = fields.get(condition.field)
+    data_type = "bigint" if condition.field == "id" else getattr(meta, "data_type", None)
+    parse: Callable[[str], object]
+    if data_type in _NUMERIC_TYPES:
+        parse = float
+    elif data_type == "date":
+        parse = date.fromisoformat
+    elif data_type == "datetime":
+        parse = datetime.fromisoformat
+    else:
+        return f"{condition.operator} is not supported for {data_type or 'this'} fields"
+    for value in values:
+        try:
+            parse(value)
+        except ValueError:
+            return f"'{value}' is not a valid {data_type} value"
+    return None
 
 
 def _any_equals(names: list[str], value: str) -> Criteria:

@@ -54,9 +54,9 @@ class SandboxState:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.data_dir = Path(config.data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.files_dir = self.data_dir / "files"
-        self.files_dir.mkdir(exist_ok=True)
+        self.files_dir.mkdir(exist_ok=True, mode=0o700)  # uploaded customer data
         self.base_url = f"http://{config.host}:{config.port}"
         self.db = Database(self.data_dir / DATABASE_NAME)
         self.db.executescript("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT);")

@@ -99,7 +99,7 @@ class TokenStore:
         self.db = db
         self.access_ttl = access_ttl
         self.mint_limit = mint_limit
-        self._clock = clock
+        self.clock = clock  # public so tests can move time forward instead of sleeping
         db.executescript(SCHEMA)
 
     # ------------------------------------------------------------------ clients
@@ -150,7 +150,7 @@ class TokenStore:
                 user_id,
                 redirect_uri,
                 int(offline),
-                self._clock() + ttl,
+                self.clock() + ttl,
             ),
         )
         return code
@@ -168,10 +168,12 @@ class TokenStore:
                 row is None
                 or row["used"]
                 or row["client_id"] != client_id
-                or row["expires_at"] <= self._clock()
+                or row["expires_at"] <= self.clock()
             ):
                 raise OAuthError("invalid_code")
-            if row["redirect_uri"] and redirect_uri and row["redirect_uri"] != redirect_uri:
+            # A browser code is bound to its redirect URI (RFC 6749 4.1.3): the exchange must
+            # repeat it. Self Client codes have none.
+            if row["redirect_uri"] and row["redirect_uri"] != redirect_uri:
                 raise OAuthError("invalid_redirect_uri")
             self.db.execute(
                 "UPDATE grant_codes SET used = 1 WHERE code_hash = ?", (row["code_hash"],)
@@ -193,7 +195,7 @@ class TokenStore:
         self.db.execute(
             "INSERT OR IGNORE INTO refresh_tokens (token_hash, client_id, scopes, user_id,"
             " created_at) VALUES (?, ?, ?, ?, ?)",
-            (token_hash(token), client_id, json.dumps(list(scopes)), user_id, self._clock()),
+            (token_hash(token), client_id, json.dumps(list(scopes)), user_id, self.clock()),
         )
         return token
 
@@ -229,7 +231,7 @@ class TokenStore:
     def _mint_access(
         self, client_id: str, scopes: Sequence[str], user_id: str, refresh: str | None
     ) -> str:
-        now = self._clock()
+        now = self.clock()
         refresh_hash = token_hash(refresh) if refresh else None
         if refresh_hash is not None:
             minted = self.db.query(
@@ -283,7 +285,7 @@ class TokenStore:
         )
         if row is None or row["revoked"] or row["refresh_revoked"]:
             return None
-        if row["expires_at"] <= self._clock():
+        if row["expires_at"] <= self.clock():
             return None
         return AccessToken(
             token_hash=row["token_hash"],

@@ -338,3 +338,74 @@ def test_header_mapping_when_job_has_no_field_mappings(
     assert brief(run(job, snapshot, {None: path})) == [
         (1, "Account_Name.id", "INVALID_DATA", "id", None)
     ]
+
+
+def test_orphan_that_differs_only_in_spaces_or_case_suggests_the_parent_key(
+    tmp_path: Path, snapshot: MetadataSnapshot
+) -> None:
+    leads = write_csv(tmp_path / "leads.csv", [["Name", "Company"], ["L2", "A"], ["McKay", "B"]])
+    sub = write_csv(
+        tmp_path / "sub.csv",
+        [["Email", "Lead"], ["a@x.com", " l2 "], ["b@x.com", "MCKAY"], ["c@x.com", "L9"]],
+    )
+    findings = run(BulkWriteJob.from_json(LINK_JOB), snapshot, {"leads.csv": leads,
+                                                                "subform.csv": sub})  # fmt: skip
+    assert [(f.row, f.value, f.kind, f.suggestion) for f in findings] == [
+        (1, " l2 ", "orphan", "L2"),
+        (2, "MCKAY", "orphan", None),  # mixed case: only hashes are kept, no fuzzy search
+        (3, "L9", "orphan", None),
+    ]
+    assert findings[0].message == (
+        "no parent row has ' l2 ' in the parent file's column 'Name' (index 0), so this child "
+        "row cannot be linked; a parent row has 'L2', which differs only in spaces or letter case"
+    )
+
+
+def test_length_message_names_the_field(tmp_path: Path, snapshot: MetadataSnapshot) -> None:
+    path = write_csv(tmp_path / "leads.csv", [["Last Name", "Company"], ["x" * 81, "Acme"]])
+    job = leads_job([{"api_name": "Last_Name", "index": 0}, {"api_name": "Company", "index": 1}])
+    [finding] = run(job, snapshot, {"leads.csv": path})
+    assert (finding.kind, finding.suggestion) == ("length", "x" * 80)
+    assert finding.message == (
+        "this value is 81 characters long, but Last Name holds at most 80; shorten it "
+        "(the suggestion keeps the first 80)"
+    )
+
+
+def test_describe_gives_the_line_a_spreadsheet_or_editor_shows(
+    tmp_path: Path, snapshot: MetadataSnapshot
+) -> None:
+    """Title lines, a blank line and a quoted newline push the row down the file."""
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "Export from SystemX\r\n\r\nLast Name,Company,Email\r\n"
+        'Smith,"Two\r\nlines",s@a.com\r\n\r\nJones,Globex,j@g\r\n',
+        encoding="utf-8",
+    )
+    job = leads_job([{"api_name": "Last_Name", "index": 0}, {"api_name": "Company", "index": 1},
+                     {"api_name": "Email", "index": 2}])  # fmt: skip
+    [finding] = run(job, snapshot, {"leads.csv": path})
+    assert (finding.row, finding.line) == (2, 7)
+    assert finding.describe() == (
+        f"{path} row 2 (line 7), Email: error: 'j@g' is not an email address [INVALID_DATA/email]"
+    )
+
+
+def test_integer_with_a_thousands_separator_is_a_warning(
+    tmp_path: Path, snapshot: MetadataSnapshot
+) -> None:
+    """'1.000' in a European export means 1000; under the default format it would read as 1."""
+    rows = [["Last Name", "Company", "Employees"], ["A", "B", "1.000"], ["C", "D", "12.345.678"],
+            ["E", "F", "2.0"], ["G", "H", "7"]]  # fmt: skip
+    path = write_csv(tmp_path / "leads.csv", rows, delimiter=";")
+    job = leads_job([{"api_name": "Last_Name", "index": 0}, {"api_name": "Company", "index": 1},
+                     {"api_name": "No_of_Employees", "index": 2}])  # fmt: skip
+    findings = run(job, snapshot, {"leads.csv": path})
+    assert [(f.row, f.value, f.severity, f.kind, f.suggestion) for f in findings] == [
+        (1, "1.000", "warning", "integer", "1000"),
+        (2, "12.345.678", "error", "integer", "12345678"),  # not a number at all
+    ]
+    assert findings[0].message == (
+        "'1.000' reads as 1 with the column's format; if the '.' separates thousands, write 1000 "
+        "(or set the column's format)"
+    )

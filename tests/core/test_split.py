@@ -200,3 +200,22 @@ def test_orphan_child_row_is_refused() -> None:
     with pytest.raises(OrphanRowError) as caught:
         plan_split([parent, child])
     assert (caught.value.file, caught.value.row) == ("sub.csv", 2)
+
+
+def test_single_row_too_big_asks_to_shorten_it_not_to_move_children() -> None:
+    """A childless row over the byte budget: moving children to another job cannot help."""
+    parent = FileRows("p.csv", "leads.csv", 10, [5, 2_000], [0, 1], [1, 2])
+    child = FileRows("c.csv", "sub.csv", 8, [3], [0], [1])
+    with pytest.raises(FamilyTooLargeError) as caught:
+        plan_split([parent, child], SplitLimits(max_bytes=1_000))
+    assert (caught.value.file, caught.value.row) == ("leads.csv", 2)
+    assert "this row alone takes 2,018 bytes" in str(caught.value)
+    assert str(caught.value).endswith("shorten its longest cells")
+
+
+def test_row_limit_of_one_reads_in_the_singular() -> None:
+    parent = FileRows("p.csv", "leads.csv", 10, [5], [0], [1])
+    child = FileRows("c.csv", "sub.csv", 8, [3, 3], [0, 0], [1, 2])
+    with pytest.raises(FamilyTooLargeError) as caught:
+        plan_split([parent, child], SplitLimits(max_rows=1))
+    assert "holds at most 1 row per CSV" in str(caught.value)

@@ -213,3 +213,14 @@ def test_quote_none_reads_quotes_literally(tmp_path: Path) -> None:
     with open_table(path, ReadOptions(quotechar="")) as table:
         assert table.options.delimiter == "\t"
         assert cells(table.head(2)) == [['"x', '5" screen']]
+
+
+def test_a_cell_longer_than_pythons_default_limit_is_read(tmp_path: Path) -> None:
+    """A 200,000-character note is data to flag as too long, not a broken file."""
+    path = tmp_path / "notes.csv"
+    long_note = "x" * 200_000
+    path.write_text(f'Last_Name,Description\nSmith,"{long_note}"\nJones,short\n', encoding="utf-8")
+    table = open_table(path)
+    rows = list(table.iter_rows())
+    assert [row.values[0] for row in rows] == ["Smith", "Jones"]
+    assert len(rows[0].values[1]) == 200_000

@@ -133,7 +133,8 @@ def test_access_token_expires(make_sandbox: Callable[..., SandboxServer]) -> Non
     body = refresh(sandbox).json()
     assert body["expires_in"] == 1
     assert api_get(sandbox, body["access_token"], "/crm/v8/org").status_code == 200
-    time.sleep(1.2)
+    assert sandbox.state is not None
+    sandbox.state.tokens.clock = lambda: time.time() + 1.5  # 1.5 s later, without sleeping
     expired = api_get(sandbox, body["access_token"], "/crm/v8/org")
     assert expired.status_code == 401
     assert expired.json() == {
@@ -255,6 +256,7 @@ def test_browser_flow_consent_page(sandbox: SandboxServer) -> None:
     page = requests.get(f"{sandbox.base_url}/oauth/v2/auth", params=params, timeout=10)
     assert page.status_code == 200
     assert "ZohoCRM.org.READ" in page.text and "Accept" in page.text
+    assert page.headers["X-Frame-Options"] == "DENY"  # no clickjacking of Accept
     approved = requests.post(
         f"{sandbox.base_url}/oauth/v2/auth",
         data={**params, "approve": "1"},
@@ -262,7 +264,16 @@ def test_browser_flow_consent_page(sandbox: SandboxServer) -> None:
         timeout=10,
     )
     code = parse_qs(urlparse(approved.headers["Location"]).query)["code"][0]
-    body = token_call(sandbox, grant_type="authorization_code", code=code, **client(sandbox)).json()
+    # A browser code is bound to its redirect URI: the exchange must repeat it (RFC 6749 4.1.3).
+    omitted = token_call(sandbox, grant_type="authorization_code", code=code, **client(sandbox))
+    assert omitted.json() == {"error": "invalid_redirect_uri"}
+    body = token_call(
+        sandbox,
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=params["redirect_uri"],
+        **client(sandbox),
+    ).json()
     assert "access_token" in body
     assert "refresh_token" not in body  # access_type defaults to online
     rejected = requests.post(
@@ -282,6 +293,25 @@ def test_browser_flow_refuses_foreign_redirects_and_clients(sandbox: SandboxServ
         timeout=10,
     )
     assert foreign.status_code == 400
+    # Look-alikes of loopback: userinfo, subdomains, other schemes; GET and the consent POST.
+    for uri in (
+        "http://127.0.0.1@evil.example/cb",
+        "http://localhost.evil.example/cb",
+        "http://127.0.0.1.evil.example/cb",
+        "javascript://127.0.0.1/%0aalert(1)",
+        "//127.0.0.1/cb",
+        "",
+    ):
+        for method in ("GET", "POST"):
+            refused = requests.request(
+                method,
+                f"{sandbox.base_url}/oauth/v2/auth",
+                params={**base, "redirect_uri": uri, "approve": "1"},
+                allow_redirects=False,
+                timeout=10,
+            )
+            assert refused.status_code == 400, (method, uri)
+            assert "Location" not in refused.headers
     unknown = requests.get(
         f"{sandbox.base_url}/oauth/v2/auth",
         params={**base, "client_id": "1000.X", "redirect_uri": "http://127.0.0.1/cb"},

@@ -118,6 +118,17 @@ def test_search(sandbox_session: requests.Session) -> None:
     assert missing.json()["code"] == "REQUIRED_PARAM_MISSING"
 
 
+def test_deeply_nested_criteria_is_invalid_query_not_a_crash(
+    sandbox_session: requests.Session,
+) -> None:
+    nested = "(" * 3000 + "Last_Name:equals:Patel" + ")" * 3000
+    response = get(sandbox_session, "/crm/v8/Leads/search", criteria=nested)
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_QUERY"
+    shallow = "((" + "(Last_Name:equals:Patel)" + "))"
+    assert get(sandbox_session, "/crm/v8/Leads/search", criteria=shallow).status_code == 200
+
+
 def test_delete_reports_each_id_and_cascades(
     sandbox: SandboxServer, sandbox_session: requests.Session
 ) -> None:
@@ -160,3 +171,24 @@ def test_delete_limits(sandbox_session: requests.Session) -> None:
     assert response.status_code == 400 and response.json()["code"] == "LIMIT_EXCEEDED"
     missing = sandbox_session.delete(url(sandbox_session, "/crm/v8/Leads"), timeout=10)
     assert missing.json()["code"] == "REQUIRED_PARAM_MISSING"
+
+
+def test_criteria_values_of_the_wrong_type_are_invalid_query(
+    sandbox_session: requests.Session,
+) -> None:
+    for bad in (
+        "(Annual_Revenue:greater_than:abc)",
+        "(Created_Time:between:x,y)",
+        "(Annual_Revenue:between:1)",
+        "(Last_Name:starts_with:)",
+        "(Last_Name:greater_than:M)",  # ordering applies to numbers and dates only
+    ):
+        response = get(sandbox_session, "/crm/v8/Leads/search", criteria=bad)
+        assert response.status_code == 400, bad
+        assert response.json()["code"] == "INVALID_QUERY"
+        assert response.json()["details"]["api_name"] == bad[1:].split(":", 1)[0]
+    for good in (
+        "(Annual_Revenue:greater_than:0)",
+        "(Created_Time:between:2000-01-01T00:00:00+00:00,2999-01-01T00:00:00+00:00)",
+    ):
+        assert get(sandbox_session, "/crm/v8/Leads/search", criteria=good).status_code == 200

@@ -123,3 +123,12 @@ def test_busy_data_folder_is_a_usage_error(
         assert main(["sandbox", "--data", str(tmp_path / "a"), "--port", "0"]) == 2
         assert main(["sandbox", "--data", str(tmp_path / "a"), "--port", "0", "--reset"]) == 2
     assert "already running" in capsys.readouterr().err
+
+
+def test_non_loopback_host_is_warned_about() -> None:
+    from bulkwizard.commands.sandbox import exposure_warning
+
+    assert exposure_warning("127.0.0.1") is None
+    assert exposure_warning("localhost") is None
+    warning = exposure_warning("0.0.0.0")
+    assert warning is not None and "0.0.0.0" in warning and "other machines" in warning
