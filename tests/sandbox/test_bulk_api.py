@@ -7,7 +7,6 @@ import json
 import logging
 import re
 import threading
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -18,7 +17,8 @@ import requests
 
 from bulkwizard.sandbox.bulk_api import service_of
 from bulkwizard.sandbox.server import SandboxServer
-from bulkwizard.sandbox.testing import authorized_session
+from bulkwizard.sandbox.testing import BulkWriteSession as Bulk
+from bulkwizard.sandbox.testing import authorized_session, make_zip
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 LEADS_CSV = "Last_Name,Company,Email\nAda,Acme,ada@bulk.test\n,NoName,nobody@bulk.test\n"
@@ -26,65 +26,6 @@ LEADS_JOB: dict[str, Any] = {
     "operation": "insert",
     "resource": [{"type": "data", "module": {"api_name": "Leads"}, "file_id": "?"}],
 }
-
-
-def make_zip(files: dict[str, str | bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-class Bulk:
-    """A tiny Bulk Write client on a signed-in session (what the app's client does, minimally)."""
-
-    def __init__(self, session: requests.Session, sandbox: SandboxServer) -> None:
-        self.session = session
-        self.sandbox = sandbox
-        self.base = sandbox.base_url
-
-    def upload_raw(self, data: bytes, headers: dict[str, str] | None = None) -> requests.Response:
-        if headers is None:
-            headers = {"feature": "bulk-write", "X-CRM-ORG": self.sandbox.credentials["zgid"]}
-        return self.session.post(
-            f"{self.base}/crm/v8/upload",
-            files={"file": ("data.zip", data, "application/zip")},
-            headers=headers,
-            timeout=30,
-        )
-
-    def upload(self, files: dict[str, str | bytes]) -> str:
-        response = self.upload_raw(make_zip(files))
-        assert response.status_code == 200, response.text
-        return str(response.json()["details"]["file_id"])
-
-    def create_raw(self, job: Any) -> requests.Response:
-        return self.session.post(f"{self.base}/crm/bulk/v8/write", json=job, timeout=30)
-
-    def create(self, job: dict[str, Any], file_id: str) -> str:
-        job = json.loads(json.dumps(job))
-        for resource in job["resource"]:
-            resource["file_id"] = file_id
-        response = self.create_raw(job)
-        assert response.status_code == 201, response.text
-        return str(response.json()["details"]["id"])
-
-    def details(self, job_id: str) -> dict[str, Any]:
-        response = self.session.get(f"{self.base}/crm/bulk/v8/write/{job_id}", timeout=30)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def wait(
-        self, job_id: str, statuses: tuple[str, ...] = ("COMPLETED", "FAILED")
-    ) -> dict[str, Any]:
-        deadline = time.monotonic() + 60
-        while True:
-            details = self.details(job_id)
-            if details["status"] in statuses or time.monotonic() > deadline:
-                return details
-            time.sleep(0.05)
 
 
 @pytest.fixture

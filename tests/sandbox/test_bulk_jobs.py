@@ -3,9 +3,7 @@ restarts and the concurrency limit. Real sandbox over loopback, plain ``requests
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import threading
 import time
 import zipfile
@@ -19,83 +17,8 @@ import requests
 from bulkwizard.sandbox.bulk_api import service_of
 from bulkwizard.sandbox.demo_org import layout_id
 from bulkwizard.sandbox.server import SandboxServer
+from bulkwizard.sandbox.testing import BulkWriteSession as Bulk
 from bulkwizard.sandbox.testing import authorized_session
-
-
-def make_zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-class Bulk:
-    """Upload, create, wait, download and read records back."""
-
-    def __init__(self, session: requests.Session, sandbox: SandboxServer) -> None:
-        self.session = session
-        self.sandbox = sandbox
-        self.base = sandbox.base_url
-
-    def upload(self, files: dict[str, str]) -> str:
-        response = self.session.post(
-            f"{self.base}/crm/v8/upload",
-            files={"file": ("data.zip", make_zip(files))},
-            headers={"feature": "bulk-write", "X-CRM-ORG": self.sandbox.credentials["zgid"]},
-            timeout=30,
-        )
-        assert response.status_code == 200, response.text
-        return str(response.json()["details"]["file_id"])
-
-    def create(self, job: dict[str, Any], files: dict[str, str]) -> str:
-        file_id = self.upload(files)
-        job = json.loads(json.dumps(job))
-        for resource in job["resource"]:
-            resource["file_id"] = file_id
-        response = self.session.post(f"{self.base}/crm/bulk/v8/write", json=job, timeout=30)
-        assert response.status_code == 201, response.text
-        return str(response.json()["details"]["id"])
-
-    def status(self, job_id: str) -> dict[str, Any]:
-        response = self.session.get(f"{self.base}/crm/bulk/v8/write/{job_id}", timeout=30)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def wait(
-        self, job_id: str, statuses: tuple[str, ...] = ("COMPLETED", "FAILED")
-    ) -> dict[str, Any]:
-        deadline = time.monotonic() + 60
-        while True:
-            details = self.status(job_id)
-            if details["status"] in statuses or time.monotonic() > deadline:
-                return details
-            time.sleep(0.05)
-
-    def run(
-        self, job: dict[str, Any], files: dict[str, str]
-    ) -> tuple[dict[str, Any], dict[str, list[dict[str, str]]]]:
-        details = self.wait(self.create(job, files))
-        assert details["status"] == "COMPLETED", details
-        response = self.session.get(details["result"]["download_url"], timeout=30)
-        tables = {}
-        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-            for name in archive.namelist():
-                text = archive.read(name).decode("utf-8")
-                tables[name] = list(csv.DictReader(io.StringIO(text)))
-        return details, tables
-
-    def record(self, module: str, record_id: str) -> dict[str, Any]:
-        response = self.session.get(f"{self.base}/crm/v8/{module}/{record_id}", timeout=30)
-        assert response.status_code == 200, response.text
-        record: dict[str, Any] = response.json()["data"][0]
-        return record
-
-    def insert(self, module: str, values: dict[str, Any]) -> str:
-        """Set up an existing record directly in the store."""
-        assert self.sandbox.state is not None
-        return self.sandbox.state.records.insert(module, values)
 
 
 @pytest.fixture
@@ -408,15 +331,15 @@ def test_concurrency_limit_keeps_the_third_job_added(bulk: Bulk) -> None:
     worker = service_of(bulk.sandbox.state).worker
     worker.pause()
     job = {"operation": "insert", "resource": [resource("Leads")]}
-    ids = [bulk.create(job, {"l.csv": f"Last_Name,Company\nL{n},C\n"}) for n in range(3)]
+    ids = [bulk.submit(job, {"l.csv": f"Last_Name,Company\nL{n},C\n"}) for n in range(3)]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        statuses = [bulk.status(job_id)["status"] for job_id in ids]
+        statuses = [bulk.details(job_id)["status"] for job_id in ids]
         if statuses.count("IN PROGRESS") == 2:
             break
         time.sleep(0.05)
     assert statuses == ["IN PROGRESS", "IN PROGRESS", "ADDED"]
-    assert "character_encoding" not in bulk.status(ids[2])
+    assert "character_encoding" not in bulk.details(ids[2])
     worker.resume()
     assert [bulk.wait(job_id)["status"] for job_id in ids] == ["COMPLETED"] * 3
 
@@ -427,20 +350,20 @@ def test_jobs_survive_a_restart(make_sandbox: Callable[..., SandboxServer], tmp_
     job = {"operation": "insert", "resource": [resource("Leads")]}
     with authorized_session(first) as session:
         bulk = Bulk(session, first)
-        done_id = bulk.create(job, {"l.csv": "Last_Name,Company\nDone,C\n"})
+        done_id = bulk.submit(job, {"l.csv": "Last_Name,Company\nDone,C\n"})
         bulk.wait(done_id)
         assert first.state is not None
         service_of(first.state).worker.pause()
-        running_id = bulk.create(job, {"l.csv": "Last_Name,Company\nRunning,C\n"})
-        queued_id = bulk.create(job, {"l.csv": "Last_Name,Company\nQueued,C\n"})
+        running_id = bulk.submit(job, {"l.csv": "Last_Name,Company\nRunning,C\n"})
+        queued_id = bulk.submit(job, {"l.csv": "Last_Name,Company\nQueued,C\n"})
         assert bulk.wait(running_id, ("IN PROGRESS",))["status"] == "IN PROGRESS"
-        assert bulk.status(queued_id)["status"] == "ADDED"
+        assert bulk.details(queued_id)["status"] == "ADDED"
     first.stop()  # the running job is interrupted; both unfinished jobs are on disk
 
     second = make_sandbox(data_dir=data_dir, max_concurrent_jobs=1)
     with authorized_session(second) as session:
         bulk = Bulk(session, second)
-        old = bulk.status(done_id)
+        old = bulk.details(done_id)
         assert old["status"] == "COMPLETED"
         assert session.get(old["result"]["download_url"], timeout=30).status_code == 200
         for job_id in (running_id, queued_id):
@@ -472,9 +395,9 @@ def test_a_job_stopped_mid_way_resumes_without_duplicates(
     job = {"operation": "insert", "resource": [resource("Leads")]}
     with authorized_session(first) as session:
         bulk = Bulk(session, first)
-        job_id = bulk.create(job, {"l.csv": "Last_Name,Company\n" + rows})
+        job_id = bulk.submit(job, {"l.csv": "Last_Name,Company\n" + rows})
         assert first_chunk.wait(timeout=30)
-        assert bulk.status(job_id)["status"] == "IN PROGRESS"
+        assert bulk.details(job_id)["status"] == "IN PROGRESS"
         search = f"{first.base_url}/crm/v8/Leads/search?criteria=(Company:equals:Resume Co)"
         assert len(session.get(search, timeout=30).json()["data"]) == 2  # one chunk committed
     first.stop()
