@@ -19,10 +19,10 @@ from bulkwizard.core.metadata import MetadataSnapshot
 from bulkwizard.sandbox.lock import SandboxBusyError
 from bulkwizard.sandbox.server import SandboxServer
 from bulkwizard.storage import paths
-from bulkwizard.storage.profiles import Profile
 from bulkwizard.ui.workers import Task
 from bulkwizard.zoho import datacenters
 from bulkwizard.zoho.client import ZohoClient
+from bulkwizard.zoho.connection import profile_for
 from bulkwizard.zoho.oauth import OAuthClient
 from bulkwizard.zoho.tokens import RefreshingTokenProvider
 
@@ -102,14 +102,10 @@ def _signed_in_client(credentials: Mapping[str, Any]) -> ZohoClient:
         accounts_url=str(credentials.get("accounts_url") or credentials["api_domain"]),
         upload_url=str(credentials.get("upload_url") or credentials["api_domain"]),
     )
-    profile = Profile(
-        name=SANDBOX_PROFILE_NAME,
-        datacentre=centre.code,
-        accounts_url=centre.accounts_url,
-        api_url=centre.api_url,
-        upload_url=centre.upload_url,
-        download_url=centre.download_url,
-        client_id=str(credentials["client_id"]),
+    profile = profile_for(
+        SANDBOX_PROFILE_NAME,
+        centre,
+        str(credentials["client_id"]),
         org_zgid=str(credentials.get("zgid", "")),
         sandbox=True,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 
@@ -34,6 +35,22 @@ class Endpoints:
 
     centre: datacenters.DataCentre
     sandbox: bool = False
+
+
+def profile_for(
+    name: str, centre: datacenters.DataCentre, client_id: str, **details: Any
+) -> Profile:
+    """A profile whose URLs are ``centre``'s; ``details`` sets the other fields (org, user...)."""
+    return Profile(
+        name=name,
+        datacentre=centre.code,
+        accounts_url=centre.accounts_url,
+        api_url=centre.api_url,
+        upload_url=centre.upload_url,
+        download_url=centre.download_url,
+        client_id=client_id,
+        **details,
+    )
 
 
 def finish_sign_in(
@@ -59,14 +76,10 @@ def finish_sign_in(
     centre = endpoints.centre
     if centre.code != datacenters.CUSTOM and tokens.api_domain:
         centre = datacenters.for_api_domain(tokens.api_domain) or centre
-    profile = Profile(
-        name=name,
-        datacentre=centre.code,
-        accounts_url=centre.accounts_url,
-        api_url=centre.api_url,
-        upload_url=centre.upload_url,
-        download_url=centre.download_url,
-        client_id=client_id,
+    profile = profile_for(
+        name,
+        centre,
+        client_id,
         scopes=list(SCOPES),
         redirect_uri=redirect_uri,
         sandbox=endpoints.sandbox,

@@ -18,6 +18,7 @@ from bulkwizard.sandbox.server import SandboxServer
 from bulkwizard.storage.profiles import Profile
 from bulkwizard.zoho import datacenters
 from bulkwizard.zoho.client import ZohoClient
+from bulkwizard.zoho.connection import profile_for
 from bulkwizard.zoho.http import RetryPolicy
 from bulkwizard.zoho.oauth import OAuthClient
 from bulkwizard.zoho.tokens import RefreshingTokenProvider
@@ -46,17 +47,7 @@ def sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
 def sandbox_profile(sandbox: SandboxServer, name: str = "sbx") -> Profile:
     centre = datacenters.custom(sandbox.base_url)
     creds = sandbox.credentials
-    return Profile(
-        name=name,
-        datacentre=centre.code,
-        accounts_url=centre.accounts_url,
-        api_url=centre.api_url,
-        upload_url=centre.upload_url,
-        download_url=centre.download_url,
-        client_id=creds["client_id"],
-        org_zgid=str(creds["zgid"]),
-        sandbox=True,
-    )
+    return profile_for(name, centre, creds["client_id"], org_zgid=str(creds["zgid"]), sandbox=True)
 
 
 class Sleeps(list[float]):
