@@ -24,13 +24,13 @@ import time
 import zipfile
 from pathlib import Path
 
+from bulkwizard.core.inputs import bind_inputs
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
+from bulkwizard.core.reading import open_table
 from bulkwizard.core.rowcheck import check_rows
-from bulkwizard.core.rowcheck_sources import bind_inputs
-from bulkwizard.core.table import open_table
-from bulkwizard.core.upload_prep import DEFAULT_COMPRESSLEVEL, UploadPreparer
-from bulkwizard.sandbox.demo_metadata import demo_snapshot
+from bulkwizard.core.upload import DEFAULT_COMPRESSLEVEL, UploadPreparer
+from bulkwizard.sandbox.demo import demo_snapshot
 
 COLUMNS = [
     ("Last_Name", "Last Name"), ("First_Name", "First Name"), ("Company", "Company"),

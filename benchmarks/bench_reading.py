@@ -113,7 +113,7 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
 
 
 def preview(path: Path) -> None:
-    from bulkwizard.core.table import open_table
+    from bulkwizard.core.reading import open_table
 
     with open_table(path) as table:
         rows = table.head(200)
@@ -122,8 +122,7 @@ def preview(path: Path) -> None:
 
 def scan_and_profile(path: Path) -> None:
     """Open, then time only the full scan + profile (opening is the preview figure)."""
-    from bulkwizard.core.profile import profile_table
-    from bulkwizard.core.table import open_table
+    from bulkwizard.core.reading import open_table, profile_table
 
     with open_table(path) as table:
         start = time.perf_counter()
@@ -134,7 +133,7 @@ def scan_and_profile(path: Path) -> None:
 
 def build_index(path: Path) -> None:
     """The background row index (exact csv-module semantics), for information."""
-    from bulkwizard.core.table import open_table
+    from bulkwizard.core.reading import open_table
 
     with open_table(path) as table:
         assert table.build_index()
@@ -206,7 +205,9 @@ def main() -> int:
     import pyarrow.compute
     import pyarrow.csv  # noqa: F401 - read_csv's and the profile's (imported lazily there)
 
-    from bulkwizard.core import profile, reading_arrow, table  # noqa: F401 - same reason
+    from bulkwizard.core.reading import (
+        profile,  # noqa: F401 - same reason
+    )
 
     workdir = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bulkwizard-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)

@@ -58,6 +58,6 @@ def test_non_ui_packages_import_without_pyside6() -> None:
     assert report["failed"] == []
     assert report["qt"] == []
     # the walk really covered the packages (validation modules at least)
-    assert "bulkwizard.core.validation" in report["imported"]
+    assert "bulkwizard.core.validation.validate" in report["imported"]
     assert "bulkwizard.core.job" in report["imported"]
     assert "bulkwizard.commands.validate" in report["commands"]

@@ -20,9 +20,15 @@ from typing import Any
 
 from bulkwizard.commands import EXIT_OK, EXIT_USAGE
 from bulkwizard.core.errors import BulkWizardError, CsvFormatError
-from bulkwizard.core.profile import TableProfile, profile_table
-from bulkwizard.core.sniff import ReadOptions
-from bulkwizard.core.table import XLSX_SUFFIXES, Row, Table, open_table
+from bulkwizard.core.reading import (
+    XLSX_SUFFIXES,
+    ReadOptions,
+    Row,
+    Table,
+    TableProfile,
+    open_table,
+    profile_table,
+)
 
 _DELIMITER_NAMES = {
     "tab": "\t",

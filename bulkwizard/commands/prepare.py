@@ -28,14 +28,17 @@ from bulkwizard.core.errors import (
     MappingError,
     MetadataError,
 )
+from bulkwizard.core.inputs import ResourceInput, bind_inputs, close_inputs
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
-from bulkwizard.core.rowcheck import check_rows
-from bulkwizard.core.rowcheck_export import export_flagged_rows
-from bulkwizard.core.rowcheck_model import Finding
-from bulkwizard.core.rowcheck_sources import ResourceInput, bind_inputs, close_inputs
-from bulkwizard.core.split import MAX_ROWS_PER_CSV, MAX_ZIP_BYTES, SplitError, SplitLimits
-from bulkwizard.core.upload_prep import UploadPreparer
+from bulkwizard.core.rowcheck import Finding, check_rows, export_flagged_rows
+from bulkwizard.core.upload import (
+    MAX_ROWS_PER_CSV,
+    MAX_ZIP_BYTES,
+    SplitError,
+    SplitLimits,
+    UploadPreparer,
+)
 
 _INPUT_ERRORS = (JobFormatError, MetadataError, CsvFormatError, MappingError, OSError)
 

@@ -22,13 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from bulkwizard.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
-from bulkwizard.commands.account import (
+from bulkwizard.commands.common import (
     UsageError,
+    decode_job_text,
+    format_report,
+    read_csv_shape,
+)
+from bulkwizard.commands.session import (
     add_profile_option,
     report_error,
     setup_logging,
 )
-from bulkwizard.commands.validate import decode_job_text
 from bulkwizard.core.errors import BulkWizardError, JobFormatError
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
@@ -135,21 +139,6 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _client(args: argparse.Namespace) -> ZohoClient:
     setup_logging()
     return connect(ProfileStore().get(args.profile))
-
-
-def snapshot_for_profile(profile_name: str | None, *, refresh: bool = False) -> MetadataSnapshot:
-    """The profile's metadata: the cached snapshot, pulled from Zoho when absent or ``refresh``.
-
-    For ``validate --profile``: ``snapshot = snapshot_for_profile(args.profile)``.
-
-    Raises:
-        ProfileError, ZohoApiError, KeyringUnavailableError, MetadataError.
-    """
-    profile = ProfileStore().get(profile_name)
-    folder = snapshot_folder(profile.name)
-    if not refresh and (folder / "modules.json").is_file():
-        return MetadataSnapshot.load(folder)
-    return pull_snapshot(connect(profile), folder)
 
 
 # -- metadata --------------------------------------------------------------------------------------
@@ -314,7 +303,6 @@ def _job_exit(details: JobDetails | None) -> int:
 
 
 def _validate(job: BulkWriteJob, snapshot: MetadataSnapshot, csvs: dict[int, Path]) -> list[Any]:
-    from bulkwizard.commands.validate import read_csv_shape
     from bulkwizard.core.validation import validate_job
 
     # Read as submit will upload them (title lines skipped, a headerless file given names).
@@ -324,7 +312,6 @@ def _validate(job: BulkWriteJob, snapshot: MetadataSnapshot, csvs: dict[int, Pat
 
 def handle_submit(args: argparse.Namespace) -> int:
     """Run ``submit``."""
-    from bulkwizard.commands.validate import format_report
 
     progress = _Progress()
     try:

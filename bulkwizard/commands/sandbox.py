@@ -19,7 +19,7 @@ from typing import Any
 from bulkwizard.commands import EXIT_OK, EXIT_USAGE
 from bulkwizard.sandbox.dispatch import is_loopback_name
 from bulkwizard.sandbox.faults import FaultSpec, FaultSpecError
-from bulkwizard.sandbox.scopes import FULL_SCOPES, is_valid_scope, parse_scope_list
+from bulkwizard.sandbox.http import FULL_SCOPES, is_valid_scope, parse_scope_list
 from bulkwizard.sandbox.server import (
     CREDENTIALS_FILE,
     SandboxBusyError,

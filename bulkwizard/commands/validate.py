@@ -13,7 +13,6 @@ source (``--profile``) only has to produce one.
 from __future__ import annotations
 
 import argparse
-import codecs
 import json
 import sys
 from collections.abc import Sequence
@@ -21,18 +20,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bulkwizard.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from bulkwizard.commands.common import (
+    UsageError,
+    decode_job_text,
+    format_report,
+    load_snapshot,
+    read_csv_shape,
+)
 from bulkwizard.core.errors import BulkWizardError, CsvFormatError, JobFormatError, MetadataError
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
-from bulkwizard.core.sniff import ReadOptions
-from bulkwizard.core.table import open_table
-from bulkwizard.core.validation import CsvShape, Problem, validate_job
-
-SAMPLE_ROWS = 50
-
-
-class UsageError(BulkWizardError):
-    """Input the command cannot work with; the message says which file and what to do."""
+from bulkwizard.core.validation import CsvShape, validate_job
 
 
 def register(subparsers: Any) -> None:
@@ -94,8 +92,7 @@ def handle(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not args.metadata:
         # Imported here: the offline path must not pay for (or depend on) the HTTP client.
-        from bulkwizard.commands.account import report_error
-        from bulkwizard.commands.remote import snapshot_for_profile
+        from bulkwizard.commands.session import report_error, snapshot_for_profile
 
         try:
             snapshot = snapshot_for_profile(args.profile, refresh=args.refresh_metadata)
@@ -137,34 +134,6 @@ def run(
     return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
 
 
-def format_report(problems: Sequence[Problem], source: str) -> str:
-    """A readable report: errors, then warnings, then one summary line."""
-    lines: list[str] = []
-    for severity, title in (("error", "Errors"), ("warning", "Warnings")):
-        group = [p for p in problems if p.severity == severity]
-        if not group:
-            continue
-        lines.append(f"{title} ({len(group)}):")
-        for problem in group:
-            lines.append(f"  {problem.code} at {problem.path}")
-            lines.append(f"    {problem.message}")
-        lines.append("")
-    errors = sum(1 for p in problems if p.is_error)
-    warnings = len(problems) - errors
-    if not problems:
-        lines.append(f"{source}: no problems found.")
-    else:
-        verdict = "Zoho would reject this job" if errors else "Zoho should accept this job"
-        lines.append(
-            f"{source}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}. {verdict}."
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def load_job(path: Path) -> BulkWriteJob:
     """Read a job file; errors name the file, line and column."""
     try:
@@ -176,44 +145,6 @@ def load_job(path: Path) -> BulkWriteJob:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the job file ({exc.strerror or exc})") from None
     return BulkWriteJob.from_text(decode_job_text(data, path), source=str(path))
-
-
-def decode_job_text(data: bytes, path: Path) -> str:
-    """Decode a job file: UTF-8 (with or without BOM), or UTF-16/32 with a BOM.
-
-    Windows Notepad's "Unicode" is UTF-16 with a BOM. Anything else is refused with the line of
-    the first bad byte.
-
-    Raises:
-        JobFormatError: the bytes are not text in one of those encodings.
-    """
-    for bom, codec in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                break
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise JobFormatError(
-            "the job file is not UTF-8 text; save it as UTF-8 JSON",
-            line=data[: exc.start].count(b"\n") + 1,
-            source=str(path),
-        ) from None
-
-
-def load_snapshot(folder: Path) -> MetadataSnapshot:
-    """Load a metadata snapshot folder (the offline metadata source)."""
-    snapshot = MetadataSnapshot.load(folder)
-    if not snapshot.modules:
-        raise MetadataError(f"{folder}: the metadata snapshot lists no modules")
-    return snapshot
 
 
 def load_csvs(job: BulkWriteJob, specs: Sequence[str]) -> dict[int, CsvShape]:
@@ -251,25 +182,3 @@ def _resolve_csv(job: BulkWriteJob, spec: str) -> tuple[int, Path]:
         f"--csv {spec}: the job has {len(job.resources)} resources; say which one this CSV "
         "belongs to with --csv NAME=PATH, NAME being a file name from its file_names"
     )
-
-
-def read_csv_shape(
-    path: Path, max_rows: int = SAMPLE_ROWS, *, as_prepared: bool = False
-) -> CsvShape:
-    """Read the header row and the first ``max_rows`` data rows of a CSV (or workbook).
-
-    Reading goes through the data engine (:func:`bulkwizard.core.table.open_table`), which
-    detects the encoding and delimiter. By default the first row is the header, as Zoho reads a
-    file uploaded as it is. With ``as_prepared`` the file is read as ``submit`` rewrites it for
-    upload: title lines above the header skipped, a headerless file given ``Column N`` names.
-
-    Raises:
-        CsvFormatError: the file cannot be read or has no header row.
-    """
-    options = None if as_prepared else ReadOptions(has_header=True, header_row=0)
-    with open_table(path, options) as table:
-        headers = list(table.raw_headers if table.options.has_header else table.headers)
-        if not any(header.strip() for header in headers):
-            raise CsvFormatError("the file has no header row", path=str(path), line=1)
-        rows = [list(row.values) for row in table.head(max_rows)]
-    return CsvShape(name=path.name, headers=headers, sample_rows=rows)

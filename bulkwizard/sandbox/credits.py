@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from bulkwizard.sandbox.db import Database
-from bulkwizard.sandbox.routing import ApiError
+from bulkwizard.sandbox.http import ApiError
 
 JOB_CREDITS = 500
 WINDOW_SECONDS = 24 * 3600

@@ -20,8 +20,15 @@ from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 
-from bulkwizard.sandbox.routing import ApiError, HttpError, Request, Response, Route, Router
-from bulkwizard.sandbox.scopes import grants_any
+from bulkwizard.sandbox.http import (
+    ApiError,
+    HttpError,
+    Request,
+    Response,
+    Route,
+    Router,
+    grants_any,
+)
 from bulkwizard.sandbox.state import SandboxState
 
 log = logging.getLogger("bulkwizard.sandbox.server")

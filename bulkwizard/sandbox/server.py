@@ -7,14 +7,13 @@ Use it in-process (tests, the GUI's "Try the sandbox")::
         sandbox.credentials       # what credentials.json holds
         code = sandbox.mint_grant_code(["ZohoCRM.modules.ALL"])
 
-or from the command line: ``bulkwizard-cli sandbox``. Endpoints live in their own modules and
-register on the :class:`~bulkwizard.sandbox.routing.Router`; the bulk-write endpoints are
-registered by ``bulkwizard.sandbox.bulk_api.register(router, state)`` when that module exists.
+or from the command line: ``bulkwizard-cli sandbox``. This module is where the sandbox is put
+together: the endpoint packages (:mod:`bulkwizard.sandbox.api`, :mod:`bulkwizard.sandbox.bulk`)
+register their routes on one :class:`~bulkwizard.sandbox.http.Router` over one shared state.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -24,11 +23,16 @@ from types import TracebackType
 from typing import Any
 
 from bulkwizard.core.atomic import atomic_write_text
-from bulkwizard.sandbox import metadata_api, oauth, records_api
+from bulkwizard.sandbox.api import (
+    register_metadata_routes,
+    register_oauth_routes,
+    register_record_routes,
+)
+from bulkwizard.sandbox.bulk import register_routes as register_bulk_routes
 from bulkwizard.sandbox.dispatch import Dispatcher, SandboxHttpServer
 from bulkwizard.sandbox.faults import FaultSpec
-from bulkwizard.sandbox.lock import DataDirLock, SandboxBusyError
-from bulkwizard.sandbox.routing import (
+from bulkwizard.sandbox.http import (
+    FULL_SCOPES,
     VERSION,
     ApiError,
     HttpError,
@@ -37,7 +41,7 @@ from bulkwizard.sandbox.routing import (
     Router,
     UploadedFile,
 )
-from bulkwizard.sandbox.scopes import FULL_SCOPES
+from bulkwizard.sandbox.lock import DataDirLock, SandboxBusyError
 from bulkwizard.sandbox.state import DATABASE_NAME, SandboxConfig, SandboxState
 
 __all__ = [
@@ -60,16 +64,10 @@ CREDENTIALS_FILE = "credentials.json"
 def build_router(state: SandboxState) -> Router:
     """Every endpoint of the sandbox, specific routes before the generic records routes."""
     router = Router()
-    oauth.register(router, state)
-    metadata_api.register(router, state)
-    try:
-        bulk_api = importlib.import_module("bulkwizard.sandbox.bulk_api")
-    except ModuleNotFoundError as exc:
-        if exc.name != "bulkwizard.sandbox.bulk_api":
-            raise
-    else:
-        bulk_api.register(router, state)
-    records_api.register(router, state)
+    register_oauth_routes(router, state)
+    register_metadata_routes(router, state)
+    register_bulk_routes(router, state)
+    register_record_routes(router, state)
     return router
 
 

@@ -1,7 +1,7 @@
 """Everything the sandbox knows, shared by all request threads and the bulk-write workers.
 
 :class:`SandboxState` holds the configuration, the SQLite database (``DATA/sandbox.sqlite3``), the
-metadata (from :mod:`bulkwizard.sandbox.demo_metadata`), org and users, the record store, the
+metadata (from :mod:`bulkwizard.sandbox.demo.metadata`), org and users, the record store, the
 OAuth token store, the credit meter and the fault injector. Components that run threads register
 ``on_start`` / ``on_stop`` callbacks; the server calls :meth:`SandboxState.start` once it is
 listening and :meth:`SandboxState.stop` before it closes the database.
@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from bulkwizard.core.metadata import MetadataSnapshot
-from bulkwizard.sandbox import demo_metadata, demo_org
 from bulkwizard.sandbox.credits import DEFAULT_DAILY_CREDITS, Credits
 from bulkwizard.sandbox.db import Database
+from bulkwizard.sandbox.demo import metadata as demo_metadata
+from bulkwizard.sandbox.demo import org as demo_org
 from bulkwizard.sandbox.faults import Faults, FaultSpec
-from bulkwizard.sandbox.store import IdSequence, RecordStore
-from bulkwizard.sandbox.tokens import TokenStore
+from bulkwizard.sandbox.record_store import IdSequence, RecordStore
+from bulkwizard.sandbox.token_store import TokenStore
 
 JsonObject = dict[str, Any]
 DATABASE_NAME = "sandbox.sqlite3"
@@ -90,7 +91,7 @@ class SandboxState:
     def start(self) -> None:
         """Seed the demo org on first start, then run the start callbacks."""
         if self.config.seed_demo_records and self.kv_get("seeded") is None:
-            from bulkwizard.sandbox.demo_records import seed_records
+            from bulkwizard.sandbox.demo import seed_records
 
             with self.db.transaction():
                 seed_records(self.records)

@@ -2,7 +2,7 @@
 
 One zip per job holds every CSV of the job (parent + children) under the names the resources'
 ``file_names`` give. Cutting and zipping is the data engine's work
-(:class:`~bulkwizard.core.upload_prep.UploadPreparer`): CSVs over Zoho's 25,000-record or 25 MB
+(:class:`~bulkwizard.core.upload.preparer.UploadPreparer`): CSVs over Zoho's 25,000-record or 25 MB
 limits become several zips, each a job of its own, and a parent row always travels with its
 children (``zoho-api.md`` §6.1).
 """
@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bulkwizard.core.errors import BulkWizardError, MappingError
+from bulkwizard.core.inputs import bind_inputs, csv_name
 from bulkwizard.core.job import BulkWriteJob
-from bulkwizard.core.rowcheck_sources import bind_inputs, csv_name
-from bulkwizard.core.split import SplitError, SplitLimits
-from bulkwizard.core.upload_prep import UploadPreparer
+from bulkwizard.core.upload import SplitError, SplitLimits, UploadPreparer
 
 MAX_ROWS = 25_000
 

@@ -9,13 +9,13 @@ import pytest
 
 from bulkwizard.core.errors import MetadataError
 from bulkwizard.core.metadata import MetadataSnapshot
-from bulkwizard.sandbox import demo_metadata
+from bulkwizard.sandbox.demo import metadata as demo_metadata
 
 
 def test_committed_demo_snapshot_matches_the_sandbox_definition(demo_snapshot_dir: Path) -> None:
     """tests/data/demo_snapshot is generated from the sandbox's demo org; they must not drift.
 
-    Regenerate with: python -c "from bulkwizard.sandbox.demo_metadata import write_snapshot;
+    Regenerate with: python -c "from bulkwizard.sandbox.demo.metadata import write_snapshot;
     write_snapshot('tests/data/demo_snapshot')"
     """
     committed = json.loads((demo_snapshot_dir / "modules.json").read_text())

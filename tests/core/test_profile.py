@@ -10,16 +10,8 @@ import openpyxl
 import pytest
 
 from bulkwizard.core.errors import BulkWizardError, CsvFormatError
-from bulkwizard.core.profile import (
-    ProfileCancelled,
-    TableProfile,
-    chao1,
-    infer_kind,
-    profile_rows,
-    profile_table,
-)
-from bulkwizard.core.sniff import ReadOptions
-from bulkwizard.core.table import open_table
+from bulkwizard.core.reading import ReadOptions, TableProfile, open_table, profile_table
+from bulkwizard.core.reading.profile import ProfileCancelled, chao1, infer_kind, profile_rows
 
 COLUMNS = [
     ("Id", lambda i: str(i + 1), "integer", None),
@@ -188,8 +180,8 @@ def test_profile_rows_of_a_preview(tmp_path: Path) -> None:
 
 
 def test_python_engine_sketch_beyond_exact_limit() -> None:
-    from bulkwizard.core import profile as module
-    from bulkwizard.core.table import Row
+    from bulkwizard.core.reading import Row
+    from bulkwizard.core.reading import profile as module
 
     rows = (Row(i + 1, i + 2, [f"v{i}", "same"], 2) for i in range(module.EXACT_DISTINCT + 5000))
     result = profile_rows(["a", "b"], rows)
@@ -243,7 +235,8 @@ def test_invalid_utf8_in_the_middle_sends_the_scan_to_the_python_engine(tmp_path
 def test_a_character_cut_by_a_block_edge_is_valid(tmp_path: Path) -> None:
     import pyarrow as pa
 
-    from bulkwizard.core.reading_arrow import BLOCK_BYTES, _Utf8Check
+    from bulkwizard.core.reading.records import BLOCK_BYTES
+    from bulkwizard.core.reading.scan import _Utf8Check
 
     header = b"name,n\n"
     filler = b"".join(b"plain %06d,1\n" % i for i in range(BLOCK_BYTES // 15 - 10))
@@ -268,7 +261,7 @@ def test_a_character_cut_by_a_block_edge_is_valid(tmp_path: Path) -> None:
 
 
 def test_utf8_cut_keeps_multibyte_sequences_whole() -> None:
-    from bulkwizard.core.reading_arrow import utf8_cut
+    from bulkwizard.core.reading.scan import utf8_cut
 
     assert utf8_cut(b"") == 0
     assert utf8_cut(b"abc") == 3
@@ -281,7 +274,7 @@ def test_utf8_cut_keeps_multibyte_sequences_whole() -> None:
 def test_many_blocks_and_wide_characters_agree_with_the_python_engine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bulkwizard.core import reading_arrow
+    from bulkwizard.core.reading import scan as reading_arrow
 
     # Small blocks: dozens of batches (the sample is compacted several times) and block edges
     # that cut multi-byte characters for the UTF-8 check.

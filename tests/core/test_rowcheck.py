@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 
 from bulkwizard.core.errors import MappingError
+from bulkwizard.core.inputs import bind_inputs
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
-from bulkwizard.core.rowcheck import check_rows, has_errors
-from bulkwizard.core.rowcheck_export import export_flagged_rows
-from bulkwizard.core.rowcheck_model import Finding
-from bulkwizard.core.rowcheck_sources import bind_inputs
+from bulkwizard.core.rowcheck import Finding, check_rows, export_flagged_rows
+from bulkwizard.core.rowcheck.check import has_errors
 
 
 @pytest.fixture

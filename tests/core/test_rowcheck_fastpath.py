@@ -10,15 +10,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bulkwizard.core import rowcheck
 from bulkwizard.core.errors import BulkWizardError
+from bulkwizard.core.inputs import bind_inputs, close_inputs
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
+from bulkwizard.core.reading import ArrowBlock, fast_source, iter_blocks, open_table
+from bulkwizard.core.rowcheck import check as rowcheck
 from bulkwizard.core.rowcheck import check_rows
-from bulkwizard.core.rowcheck_sources import bind_inputs, close_inputs
-from bulkwizard.core.table import open_table
-from bulkwizard.core.upload_fastpath import ArrowBlock, fast_source, iter_blocks
-from bulkwizard.sandbox.demo_metadata import demo_snapshot
+from bulkwizard.sandbox.demo import demo_snapshot
 
 
 def block_rows(path: Path, block_bytes: int) -> list[tuple[int, int, list[str]]] | None:

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from bulkwizard.core.job import FieldMapping
 from bulkwizard.core.metadata import MetadataSnapshot
-from bulkwizard.core.rowcheck_dates import tight_regex
-from bulkwizard.core.rowcheck_filters import RegexFilter
-from bulkwizard.core.rowcheck_rules import compile_rule
+from bulkwizard.core.rowcheck.dates import tight_regex
+from bulkwizard.core.rowcheck.filters import RegexFilter
+from bulkwizard.core.rowcheck.rules import compile_rule
 
 SNAPSHOT = MetadataSnapshot.load(Path(__file__).parents[1] / "data" / "demo_snapshot")
 

@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 
 from bulkwizard.core.errors import CsvFormatError
-from bulkwizard.core.sniff import (
-    ReadOptions,
-    codec_layout,
-    detect_encoding,
-    detect_has_header,
-    sniff,
-    unique_headers,
-)
-from bulkwizard.core.table import open_table
+from bulkwizard.core.reading import ReadOptions, detect_has_header, open_table
+from bulkwizard.core.reading.sniff import codec_layout, detect_encoding, sniff, unique_headers
 
 TEXT = "Name,City,Note\nRené,Zürich,café crème\nFrançois,Besançon,déjà vu\n"
 

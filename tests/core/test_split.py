@@ -19,16 +19,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from bulkwizard.core.inputs import bind_inputs
 from bulkwizard.core.job import BulkWriteJob
-from bulkwizard.core.rowcheck_sources import bind_inputs
-from bulkwizard.core.split import (
-    FamilyTooLargeError,
-    FileRows,
-    OrphanRowError,
-    SplitLimits,
-    plan_split,
-)
-from bulkwizard.core.upload_prep import UploadPreparer
+from bulkwizard.core.upload import SplitLimits, UploadPreparer
+from bulkwizard.core.upload.split import FamilyTooLargeError, FileRows, OrphanRowError, plan_split
 
 CHILD_NAMES = ("sub.csv", "link.csv")
 

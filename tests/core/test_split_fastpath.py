@@ -1,6 +1,6 @@
 """Splitting by copying clean rows gives the uploads that re-encoding every row gives.
 
-The fast path (:mod:`bulkwizard.core.upload_spool_fast`) copies a block's bytes only when they
+The fast path (:mod:`bulkwizard.core.upload.spool_fast`) copies a block's bytes only when they
 are strict RFC 4180 with CRLF ends; everything else is re-encoded, from pyarrow's cells for clean
 blocks or from the reader's rows. Over random files mixing
 clean rows, loose quoting, multi-line cells, blank lines, ragged rows and LF/CRLF ends, the
@@ -20,11 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bulkwizard.core import upload_fastpath, upload_prep, upload_spool
+from bulkwizard.core.inputs import bind_inputs
 from bulkwizard.core.job import BulkWriteJob
-from bulkwizard.core.rowcheck_sources import bind_inputs
-from bulkwizard.core.split import SplitError, SplitLimits
-from bulkwizard.core.upload_prep import UploadPreparer
+from bulkwizard.core.reading import blocks as upload_fastpath
+from bulkwizard.core.upload import SplitError, SplitLimits, UploadPreparer
+from bulkwizard.core.upload import preparer as upload_prep
+from bulkwizard.core.upload import spool as upload_spool
 
 JOB = BulkWriteJob.from_json(
     {

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bulkwizard.core import table_csv
 from bulkwizard.core.errors import CsvFormatError
-from bulkwizard.core.sniff import ReadOptions
-from bulkwizard.core.table import Row, open_table
+from bulkwizard.core.reading import ReadOptions, Row, open_table
+from bulkwizard.core.reading import csv_table as table_csv
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from bulkwizard.core.inputs import bind_inputs
 from bulkwizard.core.job import BulkWriteJob
-from bulkwizard.core.rowcheck_sources import bind_inputs
-from bulkwizard.core.split import FamilyTooLargeError, SplitLimits
-from bulkwizard.core.upload_prep import PreparationCancelled, UploadPreparer
+from bulkwizard.core.upload import SplitLimits, UploadPreparer
+from bulkwizard.core.upload.preparer import PreparationCancelled
+from bulkwizard.core.upload.split import FamilyTooLargeError
 
 QUOTES_JOB = {
     "operation": "insert",

@@ -123,7 +123,7 @@ def errors(problems: list[Problem]) -> list[Problem]:
 
 
 def read_shape(path: Path) -> CsvShape:
-    from bulkwizard.commands.validate import read_csv_shape
+    from bulkwizard.commands.common import read_csv_shape
 
     return read_csv_shape(path)
 

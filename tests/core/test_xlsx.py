@@ -10,9 +10,8 @@ import openpyxl
 import pytest
 
 from bulkwizard.core.errors import CsvFormatError
-from bulkwizard.core.sniff import ReadOptions
-from bulkwizard.core.table import open_table
-from bulkwizard.core.xlsx import XlsxTable, cell_text, list_sheets
+from bulkwizard.core.reading import ReadOptions, open_table
+from bulkwizard.core.reading.xlsx import XlsxTable, cell_text, list_sheets
 
 
 def make_workbook(path: Path, rows: int = 5) -> Path:

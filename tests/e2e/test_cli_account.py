@@ -141,9 +141,9 @@ def test_browser_login_through_the_cli(
 def test_the_debug_log_is_rotated(
     signed_in: SandboxServer, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bulkwizard.commands import account
+    from bulkwizard.commands import session
 
-    monkeypatch.setattr(account, "LOG_MAX_BYTES", 2000)
+    monkeypatch.setattr(session, "LOG_MAX_BYTES", 2000)
     for _ in range(4):
         code, _, err = cli("modules", "--json")
         assert code == 0, err

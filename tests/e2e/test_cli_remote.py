@@ -168,7 +168,7 @@ def test_unknown_job(signed_in: SandboxServer, cli: Cli, command: list[str]) -> 
 
 
 def test_profile_metadata_for_validate(signed_in: SandboxServer) -> None:
-    from bulkwizard.commands.remote import snapshot_for_profile
+    from bulkwizard.commands.session import snapshot_for_profile
 
     pulled = snapshot_for_profile("sandbox")
     assert pulled.field("Leads", "Last_Name") is not None

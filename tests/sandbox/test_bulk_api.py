@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from bulkwizard.sandbox.bulk_api import service_of
+from bulkwizard.sandbox.bulk.api import service_of
 from bulkwizard.sandbox.server import SandboxServer
 from bulkwizard.sandbox.testing import BulkWriteSession as Bulk
 from bulkwizard.sandbox.testing import authorized_session, make_zip
@@ -401,7 +401,7 @@ def test_callback_posts_job_details_to_loopback(bulk: Bulk, receiver: str) -> No
 
 
 def test_callback_to_other_hosts_is_refused(bulk: Bulk, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="bulkwizard.sandbox.callback")
+    caplog.set_level(logging.WARNING, logger="bulkwizard.sandbox.bulk.callback")
     file_id = bulk.upload({"leads.csv": LEADS_CSV})
     job = {
         **_job_with(file_id),

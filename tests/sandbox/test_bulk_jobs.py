@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import requests
 
-from bulkwizard.sandbox.bulk_api import service_of
-from bulkwizard.sandbox.demo_org import layout_id
+from bulkwizard.sandbox.bulk.api import service_of
+from bulkwizard.sandbox.demo.org import layout_id
 from bulkwizard.sandbox.server import SandboxServer
 from bulkwizard.sandbox.testing import BulkWriteSession as Bulk
 from bulkwizard.sandbox.testing import authorized_session

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from bulkwizard.sandbox.callback import send_callback
+from bulkwizard.sandbox.bulk.callback import send_callback
 
 
 class _Recorder(BaseHTTPRequestHandler):

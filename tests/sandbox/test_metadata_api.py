@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bulkwizard.sandbox import demo_metadata
-from bulkwizard.sandbox.demo_org import layout_id
+from bulkwizard.sandbox.demo import metadata as demo_metadata
+from bulkwizard.sandbox.demo.org import layout_id
 
 
 def get(session: requests.Session, path: str) -> requests.Response:

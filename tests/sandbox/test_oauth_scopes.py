@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bulkwizard.sandbox.scopes import grants, grants_any, is_valid_scope, parse_scope_list
+from bulkwizard.sandbox.http import grants_any, is_valid_scope, parse_scope_list
+from bulkwizard.sandbox.http.scopes import grants
 
 
 @pytest.mark.parametrize(

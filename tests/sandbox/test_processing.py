@@ -10,13 +10,13 @@ import pytest
 
 from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
+from bulkwizard.sandbox.bulk.model import CsvFile, ResourceResult
+from bulkwizard.sandbox.bulk.processing import JobRun, process_job
+from bulkwizard.sandbox.bulk.results import build_result_zip, result_csv_text
 from bulkwizard.sandbox.db import Database
-from bulkwizard.sandbox.demo_metadata import demo_snapshot
-from bulkwizard.sandbox.processing import JobRun, process_job
-from bulkwizard.sandbox.processing_model import CsvFile, ResourceResult
-from bulkwizard.sandbox.results import build_result_zip, result_csv_text
-from bulkwizard.sandbox.store import SCHEMA as STORE_SCHEMA
-from bulkwizard.sandbox.store import IdSequence, RecordStore
+from bulkwizard.sandbox.demo import demo_snapshot
+from bulkwizard.sandbox.record_store import SCHEMA as STORE_SCHEMA
+from bulkwizard.sandbox.record_store import IdSequence, RecordStore
 
 USER = {"id": "4876876000000411001", "full_name": "Patricia Boyle", "email": "patricia@zylker.com"}
 OTHER = {"id": "4876876000000411002", "full_name": "Sam Lee", "email": "sam@zylker.com"}
@@ -427,7 +427,7 @@ def test_subform_rows_per_parent_are_limited(
 def test_a_row_of_empty_cells_is_reported_not_dropped(
     store: RecordStore, snapshot: MetadataSnapshot
 ) -> None:
-    from bulkwizard.sandbox.bulk_files import parse_csv
+    from bulkwizard.sandbox.bulk.files import parse_csv
 
     # The data engine counts a line of only delimiters as a row, so the sandbox must too:
     # otherwise the job's total_count disagrees with the rows the user submitted.

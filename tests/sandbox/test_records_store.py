@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bulkwizard.sandbox.record_store import RecordNotFound, RecordStore
 from bulkwizard.sandbox.server import SandboxServer
-from bulkwizard.sandbox.store import RecordNotFound, RecordStore
 
 
 @pytest.fixture

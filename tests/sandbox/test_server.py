@@ -11,7 +11,7 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from bulkwizard.sandbox.routing import ApiError, Request, Response, Router
+from bulkwizard.sandbox.http import ApiError, Request, Response, Router
 from bulkwizard.sandbox.server import SandboxServer
 from bulkwizard.sandbox.testing import access_token, authorized_session
 

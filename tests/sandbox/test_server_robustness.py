@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from bulkwizard.sandbox.dispatch import MAX_BODY_BYTES, host_header_name, is_loopback_name
-from bulkwizard.sandbox.routing import Request, Response, Router
+from bulkwizard.sandbox.http import Request, Response, Router
 from bulkwizard.sandbox.server import SandboxServer
 from bulkwizard.sandbox.testing import access_token
 
