@@ -4,18 +4,26 @@
 - Every test gets an in-memory keyring, so no test touches the user's real keyring; the one test
   that exercises a real Secret Service opts out explicitly (marker ``secret_service``).
 - Every test gets its own config/data/cache folders through ``BULKWIZARD_HOME``.
+- ``make_sandbox(**options)`` starts a real sandbox server on a free loopback port (options are
+  :class:`~bulkwizard.sandbox.server.SandboxServer`'s: ``faults=``, ``token_ttl=``, ``data_dir=``
+  ...; the data folder defaults to ``tmp_path / "sandbox"``, outside ``BULKWIZARD_HOME``, so
+  secret scans of bulkwizard's own folders stay honest); ``sandbox`` is a default one. Every
+  sandbox made is stopped when the test ends.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.backend
 import keyring.errors
 import pytest
+
+from bulkwizard.sandbox.server import SandboxServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -74,3 +82,26 @@ def isolated_home(
 def demo_snapshot_dir() -> Path:
     """The committed metadata snapshot of the sandbox's demo org."""
     return DEMO_SNAPSHOT_DIR
+
+
+@pytest.fixture
+def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
+    """Start sandboxes with custom options; all are stopped at the end of the test."""
+    started: list[SandboxServer] = []
+
+    def make(**options: Any) -> SandboxServer:
+        options.setdefault("data_dir", tmp_path / "sandbox")
+        options.setdefault("port", 0)
+        server = SandboxServer(**options).start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in reversed(started):
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
+    """A running sandbox with the demo org, on a free loopback port."""
+    return make_sandbox()

@@ -47,26 +47,6 @@ LEADS_JOB = {
 }
 
 
-@pytest.fixture
-def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
-    started: list[SandboxServer] = []
-
-    def make(**options: object) -> SandboxServer:
-        options.setdefault("data_dir", tmp_path / "sandbox-data")
-        server = SandboxServer(port=0, **options).start()  # type: ignore[arg-type]
-        started.append(server)
-        return server
-
-    yield make
-    for server in reversed(started):
-        server.stop()
-
-
-@pytest.fixture
-def sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
-    return make_sandbox()
-
-
 @pytest.fixture(autouse=True)
 def _drop_cli_log_handlers() -> Iterator[None]:
     """The CLI adds log handlers to the root logger; remove them after each test."""

@@ -1,15 +1,13 @@
 """Fixtures for client tests: a real sandbox on loopback and a client signed in to it.
 
-- ``make_sandbox(**options)``: start a sandbox (``faults=``, ``token_ttl=`` ...); stopped after.
-- ``sandbox``: a default sandbox.
+- ``sandbox`` and ``make_sandbox`` come from ``tests/conftest.py``.
 - ``connect_client(sandbox, **client_options)``: a :class:`ZohoClient` signed in through a Self
   Client grant code (real token endpoint), with its token provider at ``client.provider``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,26 +20,6 @@ from bulkwizard.zoho.connection import profile_for
 from bulkwizard.zoho.http import RetryPolicy
 from bulkwizard.zoho.oauth import OAuthClient
 from bulkwizard.zoho.tokens import RefreshingTokenProvider
-
-
-@pytest.fixture
-def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
-    started: list[SandboxServer] = []
-
-    def make(**options: Any) -> SandboxServer:
-        options.setdefault("data_dir", tmp_path / f"sandbox{len(started)}")
-        server = SandboxServer(port=0, **options).start()
-        started.append(server)
-        return server
-
-    yield make
-    for server in reversed(started):
-        server.stop()
-
-
-@pytest.fixture
-def sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
-    return make_sandbox()
 
 
 def sandbox_profile(sandbox: SandboxServer, name: str = "sbx") -> Profile:

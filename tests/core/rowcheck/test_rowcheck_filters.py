@@ -19,7 +19,7 @@ from bulkwizard.core.rowcheck.dates import tight_regex
 from bulkwizard.core.rowcheck.filters import RegexFilter
 from bulkwizard.core.rowcheck.rules import compile_rule
 
-SNAPSHOT = MetadataSnapshot.load(Path(__file__).parents[1] / "data" / "demo_snapshot")
+SNAPSHOT = MetadataSnapshot.load(Path(__file__).parents[2] / "data" / "demo_snapshot")
 
 CASES = [
     ("Leads", "Email", None, None),

@@ -22,7 +22,7 @@ from bulkwizard.core.job import BulkWriteJob
 from bulkwizard.core.metadata import MetadataSnapshot
 from bulkwizard.core.validation import CsvShape, Problem, validate_job
 
-DATA = Path(__file__).parent.parent / "data"
+DATA = Path(__file__).parents[2] / "data"
 SNAPSHOT = MetadataSnapshot.load(DATA / "demo_snapshot")
 JOBS = DATA / "jobs"
 
