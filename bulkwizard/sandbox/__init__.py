@@ -1,15 +1,14 @@
 """A local Zoho-CRM-compatible server with a demo org: the app's embedded default. No Qt.
 
 Start it with :class:`bulkwizard.sandbox.server.SandboxServer` (a context manager) or
-``bulkwizard-cli sandbox``. Module map:
+``bulkwizard-cli sandbox``. Module map, from the top down:
 
-- ``server`` (SandboxServer, credentials.json, reset), ``dispatch`` (HTTP server, auth, faults,
-  credits, concurrency), ``routing`` (Router, Request, Response, ApiError), ``lock``.
-- ``state`` (SandboxState: config, database, metadata, stores), ``db`` (SQLite), ``store``
-  (records), ``criteria`` (search criteria), ``tokens`` + ``oauth`` + ``scopes`` (accounts
-  server), ``credits``, ``faults``.
-- ``demo_metadata`` (modules and fields), ``demo_org`` (org, users, layouts), ``demo_records``.
-- ``metadata_api``, ``records_api``; bulk write: ``bulk_api`` and the ``bulk_*``,
-  ``processing*``, ``results``, ``callback`` modules.
-- ``testing``: a signed-in requests session for tests and scripts.
+- ``server`` puts the sandbox together (routes, credentials.json, reset); ``dispatch`` is the
+  threaded HTTP server (Host check, auth, faults, credits, concurrency); ``testing`` gives tests
+  and scripts a signed-in requests session.
+- ``api/`` (OAuth accounts server, metadata, records) and ``bulk/`` (the Bulk Write API) are the
+  endpoints; ``http/`` is the framework they are written on (Router, Request, Response, scopes).
+- ``state`` holds one sandbox's state, built from ``db`` (SQLite), ``record_store``,
+  ``criteria`` (search), ``token_store``, ``credits``, ``faults`` and ``demo/`` (the demo org's
+  metadata, org, users, layouts and records); ``lock`` keeps one sandbox per data folder.
 """
