@@ -76,3 +76,21 @@ class CsvFormatError(BulkWizardError):
             part for part in (path, f"line {line}" if line is not None else None) if part
         )
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class DraftFormatError(BulkWizardError):
+    """A saved job draft (autosave, template source) that cannot be read.
+
+    Attributes:
+        message: what is wrong, in plain words.
+        source: the file it came from, when known.
+        where: JSON path of the offending item (``$.resources[1].mappings[0].column``).
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, where: str = "$") -> None:
+        self.message = message
+        self.source = source
+        self.where = where
+        location = f" (at {where})" if where and where != "$" else ""
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"{prefix}{message}{location}")
