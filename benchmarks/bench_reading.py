@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import platform
 import resource
@@ -288,6 +289,16 @@ def print_summary(results: list[dict[str, float]], rss: float) -> None:
         print(f"{label:58s} {value:10.2f} {target:>9s}  {'PASS' if ok else 'MISS'}")
     own = own_peak_rss_kib() / 1024
     print(f"(this process, which also ran read_csv, peaked at {own:.0f} MB)")
+    figures: dict[str, float] = {
+        "head_large_over_small": round(flat, 3),
+        "peak_rss_mb": round(rss, 1),
+    }
+    for result in results:
+        size = f"{result['mb']:.0f}mb"
+        figures[f"head_ms_{size}"] = round(result["head"] * 1000, 2)
+        figures[f"scan_over_arrow_{size}"] = round(result["arrow"] / result["ours"], 3)
+        figures[f"scan_over_csvreader_{size}"] = round(result["plain"] / result["ours"], 3)
+    print(json.dumps(figures))  # last line: the figures, for tracking over time
 
 
 if __name__ == "__main__":

@@ -123,6 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio sandbox/baseline: {seconds / base:.1f}x")
     print(f"target < 10 s:        {'met' if seconds < 10 else 'NOT met'}")
     ok = details["status"] == "COMPLETED" and counters.get("added_count") == args.rows
+    figures = {
+        "rows": args.rows,
+        "sandbox_job_s": round(seconds, 3),
+        "rows_per_s": round(args.rows / seconds),
+        "sandbox_over_sqlite": round(seconds / base, 2),
+        "completed": ok,
+    }
+    print(json.dumps(figures))  # last line: the figures, for tracking over time
     return 0 if ok else 1
 
 
